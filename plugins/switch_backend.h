@@ -1,0 +1,115 @@
+// SwitchBackend: the one interface every switching plugin implements (kernel bridge, Open vSwitch,
+// OVS-DPDK, the fake used by tests). The daemon decides *what* must exist; a backend makes a
+// switch exist and reports what is there. Backends know nothing of D-Bus, XML, firewalls or DHCP.
+//
+// Threading: every member is called from the daemon's single event-loop thread. Members may block
+// only for a bounded kernel round trip (netlink); anything slower must be asynchronous.
+//
+// Ownership: a backend marks every switch it creates with the owner tag it was given (the kernel
+// bridge plugin uses the interface alias, OVS an external_ids key). It never deletes or alters a
+// switch whose tag is not its own, and reports such a switch with owner_tag empty.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace hostnet {
+
+using MacAddress = std::array<std::uint8_t, 6>;
+
+struct IpAssignment {
+  int family = 0;                       // AF_INET or AF_INET6
+  std::array<std::uint8_t, 16> address{};
+  unsigned prefix = 0;
+  bool operator==(const IpAssignment&) const = default;
+};
+
+// What the daemon wants to exist.
+struct SwitchSpec {
+  std::string name;       // interface name, at most 15 bytes
+  std::string owner_tag;  // "hostnet:<network>": recorded on the switch, checked before changes
+  bool stp = true;
+  unsigned forward_delay_s = 0;
+  std::optional<unsigned> mtu;
+  std::optional<MacAddress> mac;
+  std::vector<IpAssignment> addresses;
+};
+
+// What exists.
+struct SwitchState {
+  std::string name;
+  int ifindex = 0;
+  std::string owner_tag;  // empty when not made by hostnet
+  bool up = false;
+  bool created = false;   // ensure_switch made it now (false: it was adopted)
+};
+
+// A device that exists on the host but is not necessarily a switch of this backend.
+struct DeviceInfo {
+  std::string name;
+  int ifindex = 0;
+  std::string kind;       // rtnetlink IFLA_INFO_KIND ("bridge", "veth", ...), empty for plain devices
+  std::string owner_tag;  // hostnet's mark, if any
+  bool up = false;
+};
+
+// Capability names reported in the daemon's Backends property and checked before a call.
+namespace cap {
+inline constexpr const char* kStp = "stp";
+inline constexpr const char* kMtu = "mtu";
+inline constexpr const char* kVlanFiltering = "vlan-filtering";
+inline constexpr const char* kPortIsolation = "port-isolation";
+inline constexpr const char* kHostBridge = "host-bridge";  // can use an existing host bridge
+}  // namespace cap
+
+struct BackendInfo {
+  std::string name;                        // "bridge", "ovs", "ovs-dpdk", "fake"
+  bool available = true;                   // false: present but unusable on this host
+  std::string unavailable_reason;          // why, in words a person can act on
+  std::vector<std::string> capabilities;   // cap:: names
+  bool has(std::string_view capability) const {
+    for (const auto& c : capabilities)
+      if (c == capability) return true;
+    return false;
+  }
+};
+
+class SwitchBackend {
+ public:
+  virtual ~SwitchBackend() = default;
+
+  // Name, availability and capabilities. Cheap; never fails.
+  virtual BackendInfo info() const = 0;
+
+  // Makes the switch described by spec exist, up, with spec's addresses, and returns it.
+  // If a switch of that name already exists with the same owner_tag it is adopted, not recreated
+  // (same ifindex): settings that differ are corrected, missing addresses added. If a device of
+  // that name exists without our tag: Errc::Conflict naming it. On failure nothing it made
+  // remains. Idempotent.
+  virtual Result<SwitchState> ensure_switch(const SwitchSpec& spec) = 0;
+
+  // Deletes the switch if its owner tag is owner_tag; NotFound if absent; Conflict if not ours.
+  virtual Result<void> delete_switch(const std::string& name, const std::string& owner_tag) = 0;
+
+  // Every switch of this backend whose owner tag starts with "hostnet:", for reconcile.
+  virtual Result<std::vector<SwitchState>> list_switches() = 0;
+
+  // Looks up any host device by name (for conflict checks and host-bridge validation).
+  // Returns nullopt when absent.
+  virtual Result<std::optional<DeviceInfo>> find_device(const std::string& name) = 0;
+};
+
+// Passed to a plugin's factory.
+struct PluginContext {
+  std::string state_dir;  // the daemon's runtime dir, for plugin files (sockets, pid files)
+  // Options from the daemon's command line meant for plugins ("ovsdb-socket" -> path).
+  std::vector<std::pair<std::string, std::string>> options;
+};
+
+}  // namespace hostnet

@@ -1,0 +1,1 @@
+#include "xml/network_def.h"

@@ -1,0 +1,230 @@
+// The libvirt network definition as a plain value. Parsed from and formatted to libvirt network
+// XML by xml/network_parse.cc and xml/network_format.cc; nothing here knows tinyxml2.
+//
+// Optional fields are std::optional so that "absent" and "default" stay distinguishable: libvirt
+// formats back only what was given (plus the defaults it fills in at parse time, mirrored here).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hostnet::xml {
+
+enum class ForwardMode { None, Nat, Route, Open, Bridge, Private, Vepa, Passthrough, Hostdev };
+
+// libvirt's spelling ("nat", "route", ...); None is "none".
+const char* forward_mode_name(ForwardMode mode);
+
+using Mac = std::array<std::uint8_t, 6>;
+std::string format_mac(const Mac& mac);  // lower case, colon separated
+
+struct Uuid {
+  std::array<std::uint8_t, 16> bytes{};
+  std::string str() const;  // 8-4-4-4-12, lower case
+  bool operator==(const Uuid&) const = default;
+};
+
+// An IPv4 or IPv6 address in binary form, plus its family.
+struct IpAddress {
+  int family = 0;  // AF_INET or AF_INET6
+  std::array<std::uint8_t, 16> bytes{};
+  std::string str() const;
+  bool operator==(const IpAddress&) const = default;
+};
+
+struct PortRange {
+  unsigned start = 0;
+  unsigned end = 0;
+};
+
+struct AddressRange {
+  std::string start;  // kept as written by the user, validated
+  std::string end;
+};
+
+struct NatDef {
+  std::optional<bool> ipv6;                // <nat ipv6='yes'>
+  std::optional<AddressRange> address;     // <address start end/>
+  std::optional<PortRange> port;           // <port start end/>
+};
+
+struct ForwardInterface {
+  std::string dev;
+  std::optional<unsigned> connections;  // live only
+};
+
+struct ForwardPf {
+  std::string dev;
+};
+
+struct ForwardDef {
+  bool present = false;                // <forward> appeared at all
+  ForwardMode mode = ForwardMode::None;
+  std::string dev;                     // <forward dev=...>
+  std::optional<bool> managed;         // hostdev
+  std::string driver_name;             // <driver name='vfio'/>
+  std::optional<NatDef> nat;
+  std::vector<ForwardInterface> interfaces;
+  std::vector<ForwardPf> pfs;
+  std::vector<std::string> pci_addresses;  // hostdev <address type='pci' .../> kept verbatim
+};
+
+struct BridgeDef {
+  std::string name;
+  std::optional<bool> stp;
+  std::optional<unsigned> delay;
+  std::string mac_table_manager;  // "kernel" | "libvirt" | ""
+  std::string zone;               // firewalld zone
+};
+
+struct DnsForwarder {
+  std::string domain;
+  std::string addr;
+};
+
+struct DnsHost {
+  std::string ip;
+  std::vector<std::string> hostnames;
+};
+
+struct DnsSrv {
+  std::string service, protocol, domain, target;
+  std::optional<unsigned> port, priority, weight;
+};
+
+struct DnsTxt {
+  std::string name;
+  std::string value;
+};
+
+struct DnsDef {
+  bool present = false;
+  std::optional<bool> enable;
+  std::optional<bool> forward_plain_names;
+  std::vector<DnsForwarder> forwarders;
+  std::vector<DnsTxt> txts;
+  std::vector<DnsHost> hosts;
+  std::vector<DnsSrv> srvs;
+};
+
+struct DhcpRange {
+  std::string start;
+  std::string end;
+  std::optional<unsigned long> lease_expiry;  // <lease expiry= />, 0 means infinite
+  std::string lease_unit;                      // seconds|minutes|hours
+};
+
+struct DhcpHost {
+  std::string mac;
+  std::string id;    // DHCPv6 DUID
+  std::string name;
+  std::string ip;
+  std::optional<unsigned long> lease_expiry;
+  std::string lease_unit;
+};
+
+struct DhcpBootp {
+  std::string file;
+  std::string server;
+};
+
+struct DhcpDef {
+  bool present = false;
+  std::vector<DhcpRange> ranges;
+  std::vector<DhcpHost> hosts;
+  std::optional<DhcpBootp> bootp;
+};
+
+struct IpDef {
+  std::string family;       // as written: "", "ipv4", "ipv6"
+  IpAddress address;
+  std::string address_text;  // canonical text as libvirt prints it
+  std::string netmask;       // when given as netmask
+  std::optional<unsigned> prefix;  // when given as prefix
+  std::string local_ptr;     // localPtr='yes'
+  std::string tftp_root;
+  std::optional<DhcpDef> dhcp;
+
+  bool is_ipv6() const;
+  unsigned prefix_length() const;  // from prefix, netmask, or the classful default
+};
+
+struct RouteDef {
+  std::string family;
+  std::string address;
+  std::string netmask;
+  std::optional<unsigned> prefix;
+  std::string gateway;
+  std::optional<unsigned> metric;
+};
+
+struct VlanTag {
+  unsigned id = 0;
+  std::string native_mode;  // "tagged" | "untagged" | ""
+};
+
+struct VlanDef {
+  bool present = false;
+  std::optional<bool> trunk;
+  std::vector<VlanTag> tags;
+};
+
+struct BandwidthRate {
+  std::optional<unsigned long long> average, peak, burst, floor;
+};
+
+struct BandwidthDef {
+  std::optional<BandwidthRate> inbound;
+  std::optional<BandwidthRate> outbound;
+};
+
+struct VirtualPortDef {
+  std::string type;  // "openvswitch", "802.1Qbh", "802.1Qbg", "midonet", "" (portgroup without type)
+  // <parameters .../> attributes in document order.
+  std::vector<std::pair<std::string, std::string>> parameters;
+};
+
+struct PortGroupDef {
+  std::string name;
+  std::optional<bool> is_default;
+  std::optional<bool> trust_guest_rx_filters;
+  std::optional<VirtualPortDef> virtualport;
+  std::optional<VlanDef> vlan;
+  std::optional<BandwidthDef> bandwidth;
+};
+
+struct NetworkDef {
+  std::string name;
+  std::optional<Uuid> uuid;
+  std::string title;
+  std::string description;
+  std::string metadata_xml;  // children of <metadata>, kept verbatim (serialized)
+
+  std::optional<bool> ipv6;  // <network ipv6='yes'>
+  std::optional<bool> trust_guest_rx_filters;
+  std::string connections;   // live only
+
+  ForwardDef forward;
+  BridgeDef bridge;
+  std::optional<Mac> mac;
+  std::optional<unsigned> mtu;
+  std::string domain_name;
+  std::optional<bool> domain_local_only;
+  std::optional<bool> domain_register;
+  DnsDef dns;
+  std::vector<IpDef> ips;
+  std::vector<RouteDef> routes;
+  std::optional<VlanDef> vlan;
+  std::optional<BandwidthDef> bandwidth;
+  std::optional<VirtualPortDef> virtualport;
+  std::vector<PortGroupDef> portgroups;
+  std::optional<bool> port_isolated;  // <port isolated='yes'/>
+
+  // Does this mode use a bridge that the network itself creates and owns?
+  bool creates_bridge() const;
+};
+
+}  // namespace hostnet::xml
