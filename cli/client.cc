@@ -1,0 +1,29 @@
+#include "cli/client.h"
+
+namespace hostnet::cli {
+
+namespace {
+constexpr const char* kBusName = "org.hostnet1";
+}
+
+ManagerProxy::ManagerProxy(sdbus::IConnection& c, std::string path) : ProxyInterfaces(c, kBusName, std::move(path)) {
+  registerProxy();
+}
+
+NetworkProxy::NetworkProxy(sdbus::IConnection& c, std::string path) : ProxyInterfaces(c, kBusName, std::move(path)) {
+  registerProxy();
+}
+
+Client::Client()
+    : connection_(sdbus::createSystemBusConnection()),
+      manager_(std::make_unique<ManagerProxy>(*connection_, "/org/hostnet1")) {}
+
+std::unique_ptr<NetworkProxy> Client::network(const std::string& path) {
+  return std::make_unique<NetworkProxy>(*connection_, path);
+}
+
+std::unique_ptr<NetworkProxy> Client::lookup(const std::string& name_or_uuid) {
+  return network(manager_->LookupNetwork(name_or_uuid));
+}
+
+}  // namespace hostnet::cli

@@ -1,0 +1,40 @@
+// hostnetctl's side of the bus: one connection and typed proxies generated from dbus/*.xml.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "org.hostnet1.Manager.proxy.h"
+#include "org.hostnet1.Network.proxy.h"
+
+namespace hostnet::cli {
+
+class ManagerProxy final : public sdbus::ProxyInterfaces<org::hostnet1::Manager_proxy> {
+ public:
+  ManagerProxy(sdbus::IConnection& c, std::string path);
+  ~ManagerProxy() { unregisterProxy(); }
+};
+
+class NetworkProxy final : public sdbus::ProxyInterfaces<org::hostnet1::Network_proxy> {
+ public:
+  NetworkProxy(sdbus::IConnection& c, std::string path);
+  ~NetworkProxy() { unregisterProxy(); }
+};
+
+class Client {
+ public:
+  // Connects to DBUS_SYSTEM_BUS_ADDRESS, or the system bus.
+  Client();
+  ManagerProxy& manager() { return *manager_; }
+  std::unique_ptr<NetworkProxy> network(const std::string& path);
+  // By name or uuid.
+  std::unique_ptr<NetworkProxy> lookup(const std::string& name_or_uuid);
+
+ private:
+  std::unique_ptr<sdbus::IConnection> connection_;
+  std::unique_ptr<ManagerProxy> manager_;
+};
+
+}  // namespace hostnet::cli

@@ -1,0 +1,22 @@
+// Writes that survive a crash or power loss at any point: the old content or the new, never a
+// torn file. Definitions are the admin's data; losing one to a half-written file is not allowed.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace hostnet {
+
+// Writes content to a temporary file beside path, fsyncs it, renames it over path, and fsyncs
+// the directory so the rename itself is durable.
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content,
+                               unsigned mode = 0644);
+
+Result<std::string> read_file(const std::filesystem::path& path);
+
+// mkdir -p with a mode for the directories it creates.
+Result<void> make_dirs(const std::filesystem::path& dir, unsigned mode = 0755);
+
+}  // namespace hostnet

@@ -1,0 +1,110 @@
+// hostnetd: wires the core (Manager), the plugins, the D-Bus adaptors and the event loop.
+#include <grp.h>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "common/log.h"
+#include "daemon/backend_registry.h"
+#include "daemon/event_loop.h"
+#include "daemon/manager.h"
+#include "daemon/network_store.h"
+#include "daemon/options.h"
+#include "dbus/bus_event_source.h"
+#include "dbus/manager_object.h"
+#include "dbus/object_path.h"
+#include "hostnet_config.h"
+
+using namespace hostnet;
+
+namespace {
+
+int run(const DaemonOptions& opts) {
+  dbus::AuthPolicy auth;
+  if (opts.admin_group) {
+    struct group* g = ::getgrnam(opts.admin_group->c_str());
+    if (!g) {
+      log::error("--admin-group: no group named '" + *opts.admin_group + "'");
+      return 2;
+    }
+    auth.admin_group = g->gr_gid;
+  }
+
+  NetworkStore store(opts.config_dir, opts.state_dir);
+  if (auto r = store.prepare(); !r) {
+    log::error(r.error().message);
+    return 1;
+  }
+
+  BackendRegistry backends;
+  backends.load_plugins(opts.plugin_dir, PluginContext{opts.state_dir, opts.plugin_options});
+  if (backends.infos().empty()) log::warning("no switch backend plugins found in " + opts.plugin_dir);
+
+  Manager manager(store, backends, ManagerOptions{opts.default_backend, "hnbr%d"});
+  manager.reconcile();
+
+  auto loop = EventLoop::create();
+  if (!loop) {
+    log::error(loop.error().message);
+    return 1;
+  }
+  if (auto r = (*loop)->exit_on_signals(); !r) {
+    log::error(r.error().message);
+    return 1;
+  }
+
+  std::unique_ptr<sdbus::IConnection> bus;
+  try {
+    bus = sdbus::createSystemBusConnection();
+  } catch (const sdbus::Error& e) {
+    log::error(std::string("cannot connect to the system bus: ") + e.getMessage());
+    return 1;
+  }
+  dbus::ManagerObject manager_object(*bus, manager, auth);
+  auto source = dbus::BusEventSource::attach((*loop)->get(), *bus, [&] { manager_object.collect_garbage(); });
+  if (!source) {
+    log::error(source.error().message);
+    return 1;
+  }
+  // The name comes last: a client that sees org.hostnet1 finds every object already there.
+  try {
+    bus->requestName(dbus::kBusName);
+  } catch (const sdbus::Error& e) {
+    log::error(std::string("cannot own ") + dbus::kBusName + ": " + e.getMessage() +
+               " (is another hostnetd running? does the bus policy allow root to own it?)");
+    return 1;
+  }
+  log::notice("hostnetd " HOSTNET_VERSION " ready on " + std::string(dbus::kBusName));
+  int rc = (*loop)->run();
+  // Networks stay up when the daemon stops: VMs keep their traffic; the next start adopts them.
+  log::notice("hostnetd stopping; active networks stay up");
+  return rc < 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto opts = parse_daemon_options(argc, argv);
+  if (!opts) {
+    std::fprintf(stderr, "hostnetd: %s\n", opts.error().message.c_str());
+    return 2;
+  }
+  if (opts->show_help) {
+    std::fputs(daemon_usage(), stdout);
+    return 0;
+  }
+  if (opts->show_version) {
+    std::puts("hostnetd " HOSTNET_VERSION);
+    return 0;
+  }
+  if (opts->debug) log::set_max_level(log::Level::Debug);
+  try {
+    return run(*opts);
+  } catch (const std::exception& e) {
+    log::error(std::string("fatal: ") + e.what());
+    return 1;
+  }
+}

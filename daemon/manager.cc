@@ -1,0 +1,297 @@
+#include "daemon/manager.h"
+
+#include <set>
+
+#include "common/log.h"
+#include "common/reverter.h"
+#include "daemon/conflicts.h"
+#include "daemon/modes/mode_driver.h"
+#include "xml/network_xml.h"
+
+namespace hostnet {
+
+Manager::Manager(NetworkStore& store, BackendRegistry& backends, ManagerOptions options)
+    : store_(store), backends_(backends), options_(std::move(options)) {}
+
+Network* Manager::find(const std::string& name) {
+  auto it = networks_.find(name);
+  return it == networks_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const Network*> Manager::list() const {
+  std::vector<const Network*> out;
+  for (const auto& [name, n] : networks_) out.push_back(n.get());
+  return out;
+}
+
+Result<const Network*> Manager::lookup(std::string_view name_or_uuid) const {
+  if (auto it = networks_.find(std::string(name_or_uuid)); it != networks_.end()) return it->second.get();
+  for (const auto& [name, n] : networks_) {
+    const auto& def = n->current();
+    if (def.uuid && def.uuid->str() == name_or_uuid) return n.get();
+  }
+  return fail(Errc::NotFound, "network '" + std::string(name_or_uuid) + "' not found");
+}
+
+std::string Manager::backend_name(const xml::NetworkDef& def) const {
+  if (def.virtualport && def.virtualport->type == "openvswitch") return "ovs";
+  return options_.default_backend;
+}
+
+std::string Manager::xml_desc(const Network& network, bool inactive) const {
+  if (inactive && network.persistent) return xml::format_network(*network.persistent, xml::kFormatInactive);
+  return xml::format_network(network.current(), inactive ? xml::kFormatInactive : xml::kFormatLive);
+}
+
+Result<std::string> Manager::allocate_bridge_name(const std::string& network_name) const {
+  std::set<std::string> taken;
+  for (const auto& [name, n] : networks_) {
+    if (name == network_name) continue;
+    if (n->persistent) taken.insert(n->persistent->bridge.name);
+    if (n->live) taken.insert(n->live->bridge.name);
+  }
+  auto backend = backends_.get(options_.default_backend);
+  const auto& tmpl = options_.bridge_name_template;
+  auto pos = tmpl.find("%d");
+  for (int i = 0; i < 256; ++i) {
+    std::string candidate = tmpl.substr(0, pos) + std::to_string(i) + tmpl.substr(pos + 2);
+    if (taken.count(candidate)) continue;
+    if (backend) {
+      auto dev = (*backend)->find_device(candidate);
+      if (dev && *dev) continue;
+    }
+    return candidate;
+  }
+  return fail(Errc::Conflict, "no free bridge name of the form '" + tmpl + "'");
+}
+
+Result<void> Manager::complete_definition(xml::NetworkDef& def, const Network* existing) {
+  const xml::NetworkDef* old = existing ? &existing->current() : nullptr;
+  if (old && existing->persistent) old = &*existing->persistent;
+  if (old) {
+    if (!def.uuid) def.uuid = old->uuid;
+    if (!def.mac && def.creates_bridge()) def.mac = old->mac;
+    if (def.bridge.name.empty() && def.creates_bridge()) def.bridge.name = old->bridge.name;
+  }
+  xml::assign_identity(def);
+  if (def.creates_bridge() && (def.bridge.name.empty() || def.bridge.name.find("%d") != std::string::npos)) {
+    auto name = allocate_bridge_name(def.name);
+    if (!name) return tl::unexpected(name.error());
+    def.bridge.name = *name;
+  }
+  return {};
+}
+
+Result<void> Manager::check_identity_free(const xml::NetworkDef& def) const {
+  for (const auto& [name, n] : networks_) {
+    const auto& other = n->current();
+    bool same_uuid = def.uuid && other.uuid && *def.uuid == *other.uuid;
+    if (name == def.name && !same_uuid)
+      return fail(Errc::Conflict, "network '" + name + "' already exists with uuid " +
+                                      (other.uuid ? other.uuid->str() : std::string("?")));
+    if (name != def.name && same_uuid)
+      return fail(Errc::Conflict, "network '" + name + "' already has uuid " + def.uuid->str());
+  }
+  return check_bridge_name_free(def, list());
+}
+
+Result<const Network*> Manager::define(std::string_view xml_text) {
+  auto parsed = xml::parse_network(xml_text);
+  if (!parsed) return tl::unexpected(parsed.error());
+  xml::NetworkDef def = std::move(*parsed);
+  Network* existing = find(def.name);
+  if (auto r = complete_definition(def, existing); !r) return tl::unexpected(r.error());
+  if (auto r = check_identity_free(def); !r) return tl::unexpected(r.error());
+  if (auto r = store_.save_definition(def); !r) return tl::unexpected(r.error());
+
+  if (existing) {
+    // A redefinition takes effect at the next start, as in libvirt; a running network keeps
+    // running as it is.
+    existing->persistent = std::move(def);
+    notify_changed(*existing);
+    log::info("network " + existing->name + " redefined");
+    return existing;
+  }
+  auto n = std::make_unique<Network>();
+  n->name = def.name;
+  n->persistent = std::move(def);
+  Network* raw = n.get();
+  networks_.emplace(raw->name, std::move(n));
+  if (observer_) observer_->network_added(*raw);
+  log::info("network " + raw->name + " defined");
+  return raw;
+}
+
+Result<const Network*> Manager::create(std::string_view xml_text) {
+  auto parsed = xml::parse_network(xml_text);
+  if (!parsed) return tl::unexpected(parsed.error());
+  xml::NetworkDef def = std::move(*parsed);
+  Network* existing = find(def.name);
+  if (existing && existing->active())
+    return fail(Errc::Conflict, "network '" + def.name + "' is already active");
+  if (auto r = complete_definition(def, existing); !r) return tl::unexpected(r.error());
+  if (auto r = check_identity_free(def); !r) return tl::unexpected(r.error());
+
+  if (existing) {
+    // Starting a defined network with a one-off definition: the stored one stays as it was.
+    if (auto r = bring_up(*existing, def); !r) return tl::unexpected(r.error());
+    notify_changed(*existing);
+    return existing;
+  }
+  Network scratch;
+  scratch.name = def.name;
+  if (auto r = bring_up(scratch, def); !r) return tl::unexpected(r.error());
+  auto n = std::make_unique<Network>(std::move(scratch));
+  Network* raw = n.get();
+  networks_.emplace(raw->name, std::move(n));
+  if (observer_) observer_->network_added(*raw);
+  return raw;
+}
+
+Result<void> Manager::undefine(const std::string& name) {
+  Network* n = find(name);
+  if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
+  if (!n->persistent) return fail(Errc::Conflict, "network '" + name + "' is transient: nothing to undefine");
+  if (auto r = store_.remove_definition(name); !r) return r;
+  n->persistent.reset();
+  n->autostart = false;
+  log::info("network " + name + " undefined");
+  if (!n->active()) {
+    networks_.erase(name);
+    if (observer_) observer_->network_removed(name);
+  } else {
+    notify_changed(*n);
+  }
+  return {};
+}
+
+Result<void> Manager::bring_up(Network& network, const xml::NetworkDef& def) {
+  auto driver = mode_driver_for(def);
+  if (!driver) return tl::unexpected(driver.error());
+  auto backend = backends_.get(backend_name(def));
+  if (!backend) return tl::unexpected(backend.error());
+  if (auto r = check_subnets_free(def, list()); !r) return r;
+  if (auto r = check_bridge_name_free(def, list()); !r) return r;
+
+  Reverter undo;
+  if (auto r = (*driver)->start(def, **backend, undo); !r)
+    return fail_with_context(r.error(), "cannot start network '" + def.name + "'");
+  if (auto r = store_.save_status(def); !r) return r;
+  undo.commit();
+  network.live = def;
+  return {};
+}
+
+Result<void> Manager::start(const std::string& name) {
+  Network* n = find(name);
+  if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
+  if (n->active()) return fail(Errc::Conflict, "network '" + name + "' is already active");
+  if (auto r = bring_up(*n, *n->persistent); !r) return r;
+  log::info("network " + name + " started on " + n->live->bridge.name);
+  notify_changed(*n);
+  return {};
+}
+
+Result<void> Manager::tear_down(const xml::NetworkDef& live) {
+  auto driver = mode_driver_for(live);
+  auto backend = backends_.get(backend_name(live));
+  if (driver && backend) {
+    if (auto r = (*driver)->stop(live, **backend); !r) return r;
+  }
+  return store_.remove_status(live.name);
+}
+
+Result<void> Manager::stop(const std::string& name) {
+  Network* n = find(name);
+  if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
+  if (!n->active()) return fail(Errc::Conflict, "network '" + name + "' is not active");
+  if (auto r = tear_down(*n->live); !r) return fail_with_context(r.error(), "cannot stop network '" + name + "'");
+  n->live.reset();
+  log::info("network " + name + " stopped");
+  if (!n->persistent) {
+    networks_.erase(name);
+    if (observer_) observer_->network_removed(name);
+  } else {
+    notify_changed(*n);
+  }
+  return {};
+}
+
+Result<void> Manager::set_autostart(const std::string& name, bool enabled) {
+  Network* n = find(name);
+  if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
+  if (!n->persistent) return fail(Errc::Conflict, "network '" + name + "' is transient: it cannot autostart");
+  if (n->autostart == enabled) return {};
+  if (auto r = store_.set_autostart(name, enabled); !r) return r;
+  n->autostart = enabled;
+  notify_changed(*n);
+  return {};
+}
+
+void Manager::reconcile() {
+  for (auto& rec : store_.load_definitions()) {
+    if (!rec.def) {
+      log::error("ignoring " + rec.path.string() + ": " + rec.def.error().message);
+      continue;
+    }
+    auto n = std::make_unique<Network>();
+    n->name = rec.def->name;
+    n->autostart = store_.autostart(n->name);
+    n->persistent = std::move(*rec.def);
+    networks_.emplace(n->name, std::move(n));
+  }
+
+  // Networks that were active when hostnetd last ran: adopt them as they are in the kernel.
+  for (auto& rec : store_.load_status_records()) {
+    if (!rec.def) {
+      log::error("dropping unreadable status record " + rec.path.string() + ": " + rec.def.error().message);
+      std::error_code ec;
+      std::filesystem::remove(rec.path, ec);
+      continue;
+    }
+    const std::string name = rec.def->name;
+    Network* n = find(name);
+    std::unique_ptr<Network> transient;
+    if (!n) {
+      transient = std::make_unique<Network>();
+      transient->name = name;
+      n = transient.get();
+    }
+    if (auto r = bring_up(*n, *rec.def); !r) {
+      log::error("network " + name + " was active but cannot be restored: " + r.error().message);
+      (void)store_.remove_status(name);
+      continue;
+    }
+    log::info("network " + name + " restored on " + n->live->bridge.name);
+    if (transient) networks_.emplace(name, std::move(transient));
+  }
+
+  remove_orphan_switches();
+
+  for (auto& [name, n] : networks_) {
+    if (!n->autostart || n->active()) continue;
+    if (auto r = start(name); !r) log::error("autostart of network " + name + " failed: " + r.error().message);
+  }
+}
+
+void Manager::remove_orphan_switches() {
+  for (const auto& info : backends_.infos()) {
+    if (!info.available) continue;
+    auto backend = backends_.get(info.name);
+    auto switches = (*backend)->list_switches();
+    if (!switches) {
+      log::warning("backend " + info.name + ": cannot list switches: " + switches.error().message);
+      continue;
+    }
+    for (const auto& sw : *switches) {
+      std::string network = sw.owner_tag.substr(std::string(kOwnerTagPrefix).size());
+      const Network* n = find(network);
+      if (n && n->active() && n->live->bridge.name == sw.name) continue;
+      log::info("removing " + sw.name + ": made by hostnet for network '" + network + "', which is not active");
+      if (auto r = (*backend)->delete_switch(sw.name, sw.owner_tag); !r)
+        log::warning("cannot remove " + sw.name + ": " + r.error().message);
+    }
+  }
+}
+
+}  // namespace hostnet

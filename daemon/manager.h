@@ -1,0 +1,79 @@
+// The core of hostnetd: the set of networks, and every change to it. It knows nothing of D-Bus:
+// the bus layer calls these methods and listens through ManagerObserver.
+//
+// Every mutating method either succeeds completely or changes nothing: what it made on the host is
+// rolled back, and no definition is lost or half-written.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "daemon/backend_registry.h"
+#include "daemon/network.h"
+#include "daemon/network_store.h"
+
+namespace hostnet {
+
+class ManagerObserver {
+ public:
+  virtual ~ManagerObserver() = default;
+  virtual void network_added(const Network& network) = 0;
+  virtual void network_changed(const Network& network) = 0;
+  virtual void network_removed(const std::string& name) = 0;
+};
+
+struct ManagerOptions {
+  std::string default_backend = "bridge";
+  std::string bridge_name_template = "hnbr%d";
+};
+
+class Manager {
+ public:
+  Manager(NetworkStore& store, BackendRegistry& backends, ManagerOptions options = {});
+
+  void set_observer(ManagerObserver* observer) { observer_ = observer; }
+
+  // At daemon start, before an observer is set: adopt what is running, start autostart networks, remove what hostnet made
+  // for networks no longer active. Problems are logged per network; one bad network does not
+  // stop the others.
+  void reconcile();
+
+  Result<const Network*> define(std::string_view xml_text);
+  Result<const Network*> create(std::string_view xml_text);
+  Result<void> undefine(const std::string& name);
+  Result<void> start(const std::string& name);
+  Result<void> stop(const std::string& name);
+  Result<void> set_autostart(const std::string& name, bool enabled);
+
+  // By name, or by uuid string.
+  Result<const Network*> lookup(std::string_view name_or_uuid) const;
+  std::vector<const Network*> list() const;
+  std::string xml_desc(const Network& network, bool inactive) const;
+  std::string backend_name(const xml::NetworkDef& def) const;
+  const BackendRegistry& backends() const { return backends_; }
+
+ private:
+  Network* find(const std::string& name);
+  // Fills what the user left out: uuid, MAC and bridge name, kept from the existing definition
+  // on redefine so the bridge keeps its name and address.
+  Result<void> complete_definition(xml::NetworkDef& def, const Network* existing);
+  Result<void> check_identity_free(const xml::NetworkDef& def) const;
+  Result<std::string> allocate_bridge_name(const std::string& network_name) const;
+  // Brings def up (adopting what exists) and records it as the live state.
+  Result<void> bring_up(Network& network, const xml::NetworkDef& def);
+  Result<void> tear_down(const xml::NetworkDef& live);
+  void remove_orphan_switches();
+  void notify_changed(const Network& n) { if (observer_) observer_->network_changed(n); }
+
+  NetworkStore& store_;
+  BackendRegistry& backends_;
+  ManagerOptions options_;
+  ManagerObserver* observer_ = nullptr;
+  std::map<std::string, std::unique_ptr<Network>> networks_;
+};
+
+}  // namespace hostnet

@@ -1,0 +1,34 @@
+// What starting and stopping a network means for one forward mode. One small unit per mode
+// (isolated, host bridge, and later nat, route, open), instead of one function switching on the
+// mode: each can be read, tested and extended alone.
+#pragma once
+
+#include <memory>
+
+#include "common/result.h"
+#include "common/reverter.h"
+#include "plugins/switch_backend.h"
+#include "xml/network_def.h"
+
+namespace hostnet {
+
+class ModeDriver {
+ public:
+  virtual ~ModeDriver() = default;
+
+  // Makes the network real, or adopts what already exists of it (after a daemon restart): never
+  // tears down something that is already right. Registers the undo of each step it takes in
+  // `undo`, which the caller runs if anything later fails.
+  virtual Result<void> start(const xml::NetworkDef& def, SwitchBackend& backend, Reverter& undo) = 0;
+
+  // Removes what start made. Tolerates parts already gone.
+  virtual Result<void> stop(const xml::NetworkDef& def, SwitchBackend& backend) = 0;
+};
+
+// The driver for def's forward mode, or Unsupported naming the mode.
+Result<std::unique_ptr<ModeDriver>> mode_driver_for(const xml::NetworkDef& def);
+
+// The switch a network whose bridge hostnet creates should have.
+SwitchSpec switch_spec_for(const xml::NetworkDef& def);
+
+}  // namespace hostnet

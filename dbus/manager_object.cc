@@ -1,0 +1,78 @@
+#include "dbus/manager_object.h"
+
+#include "dbus/bus_error.h"
+#include "dbus/object_path.h"
+#include "hostnet_config.h"
+
+namespace hostnet::dbus {
+
+ManagerObject::ManagerObject(sdbus::IConnection& connection, Manager& manager, AuthPolicy auth)
+    : AdaptorInterfaces(connection, kManagerPath), connection_(connection), manager_(manager), auth_(auth) {
+  registerAdaptor();
+  for (const Network* n : manager_.list()) network_added(*n);
+  manager_.set_observer(this);
+}
+
+ManagerObject::~ManagerObject() {
+  manager_.set_observer(nullptr);
+  networks_.clear();
+  graveyard_.clear();
+  unregisterAdaptor();
+}
+
+void ManagerObject::network_added(const Network& network) {
+  if (networks_.count(network.name)) return;
+  // A network removed and added again within one loop iteration: the old object must leave the
+  // path first. Safe here: this runs inside a Manager call, never inside that object's handler.
+  std::erase_if(graveyard_, [&](const auto& o) { return o->name() == network.name; });
+  networks_.emplace(network.name, std::make_unique<NetworkObject>(connection_, manager_, auth_, network.name));
+}
+
+void ManagerObject::network_changed(const Network& network) {
+  if (auto it = networks_.find(network.name); it != networks_.end()) it->second->properties_changed();
+}
+
+void ManagerObject::network_removed(const std::string& name) {
+  auto it = networks_.find(name);
+  if (it == networks_.end()) return;
+  graveyard_.push_back(std::move(it->second));
+  networks_.erase(it);
+}
+
+sdbus::ObjectPath ManagerObject::DefineNetwork(const std::string& xml) {
+  require_admin(getObject(), auth_, "defining a network");
+  const Network* n = value_or_throw(manager_.define(xml));
+  return network_path(n->name);
+}
+
+sdbus::ObjectPath ManagerObject::CreateNetwork(const std::string& xml) {
+  require_admin(getObject(), auth_, "creating a network");
+  const Network* n = value_or_throw(manager_.create(xml));
+  return network_path(n->name);
+}
+
+std::vector<sdbus::ObjectPath> ManagerObject::ListNetworks() {
+  std::vector<sdbus::ObjectPath> out;
+  for (const Network* n : manager_.list()) out.emplace_back(network_path(n->name));
+  return out;
+}
+
+sdbus::ObjectPath ManagerObject::LookupNetwork(const std::string& name) {
+  const Network* n = value_or_throw(manager_.lookup(name));
+  return network_path(n->name);
+}
+
+std::string ManagerObject::Version() { return HOSTNET_VERSION; }
+
+std::map<std::string, std::map<std::string, sdbus::Variant>> ManagerObject::Backends() {
+  std::map<std::string, std::map<std::string, sdbus::Variant>> out;
+  for (const auto& info : manager_.backends().infos()) {
+    auto& entry = out[info.name];
+    entry["Available"] = sdbus::Variant(info.available);
+    entry["Reason"] = sdbus::Variant(info.unavailable_reason);
+    entry["Capabilities"] = sdbus::Variant(info.capabilities);
+  }
+  return out;
+}
+
+}  // namespace hostnet::dbus

@@ -1,0 +1,53 @@
+// /org/hostnet1: the Manager interface and the ObjectManager under which every network object
+// is announced. Also the ManagerObserver that keeps network objects in step with the core.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "daemon/manager.h"
+#include "dbus/authorization.h"
+#include "dbus/network_object.h"
+#include "org.hostnet1.Manager.adaptor.h"
+
+namespace hostnet::dbus {
+
+class ManagerObject final
+    : public sdbus::AdaptorInterfaces<org::hostnet1::Manager_adaptor, sdbus::Properties_adaptor,
+                                      sdbus::ObjectManager_adaptor>,
+      public ManagerObserver {
+ public:
+  // Publishes the manager and one object per network the core already has.
+  ManagerObject(sdbus::IConnection& connection, Manager& manager, AuthPolicy auth);
+  ~ManagerObject();
+
+  // Destroys network objects removed during a call. An object cannot be destroyed inside its own
+  // method handler (sdbus-c++ still uses it on return), so removal is deferred to the next loop
+  // iteration; the event loop calls this before it polls.
+  void collect_garbage() { graveyard_.clear(); }
+
+  // ManagerObserver
+  void network_added(const Network& network) override;
+  void network_changed(const Network& network) override;
+  void network_removed(const std::string& name) override;
+
+ private:
+  sdbus::ObjectPath DefineNetwork(const std::string& xml) override;
+  sdbus::ObjectPath CreateNetwork(const std::string& xml) override;
+  std::vector<sdbus::ObjectPath> ListNetworks() override;
+  sdbus::ObjectPath LookupNetwork(const std::string& name) override;
+  std::string Version() override;
+  std::map<std::string, std::map<std::string, sdbus::Variant>> Backends() override;
+
+  sdbus::IConnection& connection_;
+  Manager& manager_;
+  AuthPolicy auth_;
+  std::map<std::string, std::unique_ptr<NetworkObject>> networks_;
+  std::vector<std::unique_ptr<NetworkObject>> graveyard_;
+};
+
+}  // namespace hostnet::dbus

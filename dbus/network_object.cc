@@ -1,0 +1,66 @@
+#include "dbus/network_object.h"
+
+#include "dbus/bus_error.h"
+#include "dbus/object_path.h"
+
+namespace hostnet::dbus {
+
+NetworkObject::NetworkObject(sdbus::IConnection& connection, Manager& manager, const AuthPolicy& auth,
+                             std::string name)
+    : AdaptorInterfaces(connection, network_path(name)), manager_(manager), auth_(auth), name_(std::move(name)) {
+  registerAdaptor();
+  emitInterfacesAddedSignal({org::hostnet1::Network_adaptor::INTERFACE_NAME});
+}
+
+NetworkObject::~NetworkObject() {
+  emitInterfacesRemovedSignal({org::hostnet1::Network_adaptor::INTERFACE_NAME});
+  unregisterAdaptor();
+}
+
+void NetworkObject::properties_changed() {
+  emitPropertiesChangedSignal(org::hostnet1::Network_adaptor::INTERFACE_NAME,
+                              {"UUID", "Active", "Persistent", "Autostart", "Bridge", "Backend", "ForwardMode"});
+}
+
+const Network& NetworkObject::network() const {
+  // The object lives exactly as long as the network: BusService removes it on network_removed.
+  return *value_or_throw(manager_.lookup(name_));
+}
+
+void NetworkObject::Start() {
+  require_admin(getObject(), auth_, "starting a network");
+  value_or_throw(manager_.start(name_));
+}
+
+void NetworkObject::Stop() {
+  require_admin(getObject(), auth_, "stopping a network");
+  value_or_throw(manager_.stop(name_));
+}
+
+void NetworkObject::Undefine() {
+  require_admin(getObject(), auth_, "undefining a network");
+  value_or_throw(manager_.undefine(name_));
+}
+
+std::string NetworkObject::GetXMLDesc(const uint32_t& flags) {
+  if (flags & ~1u) throw to_bus_error(Error{Errc::InvalidArgument, "unknown flags " + std::to_string(flags)});
+  return manager_.xml_desc(network(), flags & 1u);
+}
+
+void NetworkObject::SetAutostart(const bool& autostart) {
+  require_admin(getObject(), auth_, "changing autostart");
+  value_or_throw(manager_.set_autostart(name_, autostart));
+}
+
+std::string NetworkObject::UUID() {
+  const auto& def = network().current();
+  return def.uuid ? def.uuid->str() : std::string();
+}
+bool NetworkObject::Active() { return network().active(); }
+bool NetworkObject::Persistent() { return network().is_persistent(); }
+bool NetworkObject::Autostart() { return network().autostart; }
+std::string NetworkObject::Bridge() { return network().current().bridge.name; }
+std::string NetworkObject::Backend() { return manager_.backend_name(network().current()); }
+std::string NetworkObject::ForwardMode() { return xml::forward_mode_name(network().current().forward.mode); }
+
+}  // namespace hostnet::dbus

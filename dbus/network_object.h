@@ -1,0 +1,51 @@
+// /org/hostnet1/network/<name>: a thin adaptor over one core Network. Each method checks the
+// caller, calls the Manager, and turns an Error into a named bus error — nothing else.
+#pragma once
+
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "daemon/manager.h"
+#include "dbus/authorization.h"
+#include "org.hostnet1.Network.adaptor.h"
+
+namespace hostnet::dbus {
+
+class NetworkObject final
+    : public sdbus::AdaptorInterfaces<org::hostnet1::Network_adaptor, sdbus::Properties_adaptor,
+                                      sdbus::ManagedObject_adaptor> {
+ public:
+  // Registers the object and announces it with InterfacesAdded.
+  NetworkObject(sdbus::IConnection& connection, Manager& manager, const AuthPolicy& auth, std::string name);
+  // Announces InterfacesRemoved and unregisters.
+  ~NetworkObject();
+
+  void properties_changed();
+  const std::string& name() const { return name_; }
+
+ private:
+  void Start() override;
+  void Stop() override;
+  void Undefine() override;
+  std::string GetXMLDesc(const uint32_t& flags) override;
+  void SetAutostart(const bool& autostart) override;
+
+  std::string Name() override { return name_; }
+  std::string UUID() override;
+  bool Active() override;
+  bool Persistent() override;
+  bool Autostart() override;
+  void Autostart(const bool& value) override { SetAutostart(value); }
+  std::string Bridge() override;
+  std::string Backend() override;
+  std::string ForwardMode() override;
+
+  const Network& network() const;
+
+  Manager& manager_;
+  const AuthPolicy& auth_;
+  std::string name_;
+};
+
+}  // namespace hostnet::dbus
