@@ -18,12 +18,11 @@ std::string format_table(const std::vector<std::string>& header, const std::vect
     }
     return out + "\n";
   };
-  std::string out = line(header);
-  size_t total = 0;
-  for (size_t w : width) total += w + 3;
-  out += std::string(total + 1, '-') + "\n";
+  std::string head = line(header);
+  // virsh rules off the header's width plus two, and ends the table with an empty line.
+  std::string out = head + std::string(head.size() - 1 + 2, '-') + "\n";
   for (const auto& row : rows) out += line(row);
-  return out;
+  return out + "\n";
 }
 
 }  // namespace hostnet::cli

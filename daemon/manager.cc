@@ -92,7 +92,23 @@ Result<void> Manager::check_identity_free(const xml::NetworkDef& def) const {
     if (name != def.name && same_uuid)
       return fail(Errc::Conflict, "network '" + name + "' already has uuid " + def.uuid->str());
   }
-  return check_bridge_name_free(def, list());
+  if (auto r = check_bridge_name_free(def, list()); !r) return r;
+  return check_bridge_device_free(def);
+}
+
+Result<void> Manager::check_bridge_device_free(const xml::NetworkDef& def) const {
+  // Caught at define time, not only at start: a definition that can never start is a trap.
+  if (!def.creates_bridge()) return {};
+  auto backend = backends_.get(backend_name(def));
+  if (!backend) return {};  // reported when the network starts
+  auto dev = (*backend)->find_device(def.bridge.name);
+  if (!dev) return tl::unexpected(dev.error());
+  if (*dev && (*dev)->owner_tag != owner_tag_for(def.name))
+    return fail(Errc::Conflict, "bridge name '" + def.bridge.name + "' is already used by " +
+                                    ((*dev)->kind.empty() ? std::string("a") : "a " + (*dev)->kind) +
+                                    " device that hostnet does not manage for this network" +
+                                    ((*dev)->owner_tag.empty() ? "" : " (it belongs to " + (*dev)->owner_tag + ")"));
+  return {};
 }
 
 Result<const Network*> Manager::define(std::string_view xml_text) {

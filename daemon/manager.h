@@ -62,6 +62,7 @@ class Manager {
   // on redefine so the bridge keeps its name and address.
   Result<void> complete_definition(xml::NetworkDef& def, const Network* existing);
   Result<void> check_identity_free(const xml::NetworkDef& def) const;
+  Result<void> check_bridge_device_free(const xml::NetworkDef& def) const;
   Result<std::string> allocate_bridge_name(const std::string& network_name) const;
   // Brings def up (adopting what exists) and records it as the live state.
   Result<void> bring_up(Network& network, const xml::NetworkDef& def);

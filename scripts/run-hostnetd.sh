@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The README's first command: install what is missing, build, install, and leave hostnetd running
+# on the system D-Bus. Starts a system bus if none is running (bare containers and VMs), uses
+# systemd when it is PID 1. Safe to run again: it rebuilds and restarts hostnetd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ "$(id -u)" = 0 ] || { echo "run-hostnetd: run as root" >&2; exit 1; }
+
+bash scripts/install-deps.sh
+
+[ -d build ] || meson setup build --buildtype=release --prefix=/usr/local
+meson compile -C build
+meson install -C build --quiet
+
+# The bus only lets root own org.hostnet1 if our policy is in a directory it reads.
+install -D -m 0644 dbus/org.hostnet1.conf /etc/dbus-1/system.d/org.hostnet1.conf
+
+if [ -d /run/systemd/system ] && [ "$(ps -o comm= -p 1)" = systemd ]; then
+  sed 's|^ExecStart=.*|ExecStart=/usr/local/sbin/hostnetd|' dbus/hostnetd.service > /etc/systemd/system/hostnetd.service
+  systemctl daemon-reload
+  systemctl reload dbus 2>/dev/null || systemctl reload dbus-broker 2>/dev/null || true
+  systemctl enable --now hostnetd
+  systemctl restart hostnetd
+  echo "hostnetd running under systemd (journalctl -u hostnetd)"
+  exit 0
+fi
+
+# No systemd: run the bus and the daemon ourselves.
+if ! dbus-send --system --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId >/dev/null 2>&1; then
+  mkdir -p /run/dbus
+  rm -f /run/dbus/pid
+  dbus-daemon --system --fork
+  echo "started a system D-Bus (none was running)"
+else
+  dbus-send --system --type=method_call --dest=org.freedesktop.DBus / org.freedesktop.DBus.ReloadConfig
+fi
+
+pidfile=/run/hostnetd.pid
+if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  kill "$(cat "$pidfile")"
+  while kill -0 "$(cat "$pidfile")" 2>/dev/null; do sleep 0.1; done
+fi
+nohup /usr/local/sbin/hostnetd >>/var/log/hostnetd.log 2>&1 &
+echo $! > "$pidfile"
+for _ in $(seq 50); do
+  hostnetctl version >/dev/null 2>&1 && busctl --system status org.hostnet1 >/dev/null 2>&1 && break
+  sleep 0.1
+done
+hostnetctl version
+echo "hostnetd running (pid $(cat "$pidfile"), log /var/log/hostnetd.log); try: hostnetctl net-list --all"
