@@ -190,7 +190,9 @@ TEST_F(ManagerTest, RestartAdoptsActiveNetworksAndStartsAutostartOnes) {
   EXPECT_TRUE((*au)->active());
   EXPECT_TRUE((*au)->autostart);
   for (const auto& sw : switches())
-    if (sw.name == "hnbr0") EXPECT_EQ(sw.ifindex, ifindex) << "the running bridge was recreated";
+    if (sw.name == "hnbr0") {
+      EXPECT_EQ(sw.ifindex, ifindex) << "the running bridge was recreated";
+    }
   EXPECT_EQ(switches().size(), 2u);
 }
 

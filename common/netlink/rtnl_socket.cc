@@ -1,0 +1,107 @@
+#include "common/netlink/rtnl_socket.h"
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace hostnet::netlink {
+
+Result<RtnlSocket> RtnlSocket::open() {
+  struct mnl_socket* s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+  if (!s) return fail(Errc::Failed, std::string("cannot open rtnetlink socket: ") + std::strerror(errno));
+  if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
+    int err = errno;
+    mnl_socket_close(s);
+    return fail(Errc::Failed, std::string("cannot bind rtnetlink socket: ") + std::strerror(err));
+  }
+  // Extended ACKs carry the kernel's own explanation ("Unknown device type"); nice to have.
+  int one = 1;
+  mnl_socket_setsockopt(s, NETLINK_EXT_ACK, &one, sizeof one);
+  return RtnlSocket(s);
+}
+
+namespace {
+struct Collect {
+  const std::function<void(const struct nlmsghdr*)>* fn;
+};
+int data_cb(const struct nlmsghdr* nlh, void* data) {
+  auto* c = static_cast<Collect*>(data);
+  if (c->fn && *c->fn) (*c->fn)(nlh);
+  return MNL_CB_OK;
+}
+
+std::string ext_ack_message(const struct nlmsghdr* nlh) {
+  // The error message may follow the echoed request as an NLMSGERR_ATTR_MSG attribute.
+  if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return {};
+  auto* err = static_cast<const struct nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+  size_t offset = sizeof(struct nlmsgerr);
+  if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+  const char* start = static_cast<const char*>(mnl_nlmsg_get_payload(nlh)) + offset;
+  const char* end = reinterpret_cast<const char*>(nlh) + nlh->nlmsg_len;
+  for (auto* attr = reinterpret_cast<const struct nlattr*>(start);
+       reinterpret_cast<const char*>(attr) + sizeof(struct nlattr) <= end && attr->nla_len >= sizeof(struct nlattr);
+       attr = reinterpret_cast<const struct nlattr*>(reinterpret_cast<const char*>(attr) + MNL_ALIGN(attr->nla_len))) {
+    if ((attr->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG)
+      return std::string(static_cast<const char*>(mnl_attr_get_payload(attr)));
+  }
+  return {};
+}
+
+// Reads replies for seq until done. Returns 0 or a negative errno.
+int run(struct mnl_socket* sock, unsigned seq, Collect* collect, std::string* detail) {
+  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE > 32768 ? MNL_SOCKET_BUFFER_SIZE : 32768);
+  for (;;) {
+    ssize_t n = mnl_socket_recvfrom(sock, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    int len = static_cast<int>(n);
+    for (const struct nlmsghdr* nlh = reinterpret_cast<const struct nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, len);
+         nlh = mnl_nlmsg_next(nlh, &len)) {
+      if (nlh->nlmsg_seq != seq) continue;
+      if (nlh->nlmsg_type == NLMSG_ERROR) {
+        auto* err = static_cast<const struct nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+        if (err->error != 0 && detail) *detail = ext_ack_message(nlh);
+        return err->error;
+      }
+      if (nlh->nlmsg_type == NLMSG_DONE) return 0;
+      if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) data_cb(nlh, collect);
+    }
+  }
+}
+}  // namespace
+
+Result<void> RtnlSocket::request(struct nlmsghdr* msg, const std::string& what, int* errno_out,
+                                 const std::function<void(const struct nlmsghdr*)>& on_message) {
+  msg->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+  msg->nlmsg_seq = next_seq();
+  if (mnl_socket_sendto(sock_.get(), msg, msg->nlmsg_len) < 0) {
+    if (errno_out) *errno_out = errno;
+    return fail(Errc::Failed, what + ": " + std::strerror(errno));
+  }
+  Collect collect{&on_message};
+  std::string detail;
+  int r = run(sock_.get(), msg->nlmsg_seq, &collect, &detail);
+  if (errno_out) *errno_out = -r;
+  if (r < 0) return fail(Errc::Failed, what + ": " + std::strerror(-r) + (detail.empty() ? "" : " (" + detail + ")"));
+  return {};
+}
+
+Result<void> RtnlSocket::dump(struct nlmsghdr* msg, const std::string& what,
+                              const std::function<void(const struct nlmsghdr*)>& on_message) {
+  msg->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
+  msg->nlmsg_seq = next_seq();
+  if (mnl_socket_sendto(sock_.get(), msg, msg->nlmsg_len) < 0)
+    return fail(Errc::Failed, what + ": " + std::strerror(errno));
+  Collect c{&on_message};
+  std::string detail;
+  int r = run(sock_.get(), msg->nlmsg_seq, &c, &detail);
+  if (r < 0) return fail(Errc::Failed, what + ": " + std::strerror(-r));
+  return {};
+}
+
+}  // namespace hostnet::netlink

@@ -1,0 +1,170 @@
+#include "plugins/bridge/bridge_backend.h"
+
+#include <net/if.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+
+#include "common/netlink/address.h"
+#include "common/netlink/link.h"
+#include "common/reverter.h"
+
+namespace hostnet {
+
+namespace {
+
+constexpr const char* kTagPrefix = "hostnet:";
+
+netlink::Address to_netlink(const IpAssignment& a) {
+  netlink::Address out;
+  out.family = a.family;
+  out.bytes = a.address;
+  out.prefix = a.prefix;
+  return out;
+}
+
+netlink::BridgeParams params_for(const SwitchSpec& spec) {
+  netlink::BridgeParams p;
+  p.name = spec.name;
+  p.stp = spec.stp;
+  p.forward_delay_s = spec.forward_delay_s;
+  p.mtu = spec.mtu;
+  p.mac = spec.mac;
+  p.alias = spec.owner_tag;
+  return p;
+}
+
+std::string describe(const netlink::LinkInfo& l) {
+  return "'" + l.name + "' (" + (l.kind.empty() ? std::string("device") : l.kind) +
+         (l.alias.empty() ? std::string("") : ", alias '" + l.alias + "'") + ")";
+}
+
+}  // namespace
+
+bool probe_vlan_filtering(netlink::RtnlSocket& sock) {
+  std::random_device rd;
+  char name[IFNAMSIZ];
+  std::snprintf(name, sizeof name, "hnprobe%06x", rd() & 0xffffff);
+  netlink::BridgeParams p;
+  p.name = name;
+  p.vlan_filtering = true;
+  auto made = netlink::create_bridge(sock, p);
+  if (!made) return false;
+  (void)netlink::delete_link(sock, *made, name);
+  return true;
+}
+
+std::unique_ptr<SwitchBackend> BridgeBackend::create(const PluginContext&) {
+  BackendInfo info;
+  info.name = "bridge";
+  auto sock = netlink::RtnlSocket::open();
+  if (!sock) {
+    info.available = false;
+    info.unavailable_reason = sock.error().message;
+    return std::unique_ptr<SwitchBackend>(new BridgeBackend(std::nullopt, info));
+  }
+  info.capabilities = {cap::kStp, cap::kMtu, cap::kPortIsolation, cap::kHostBridge};
+  if (probe_vlan_filtering(*sock)) info.capabilities.push_back(cap::kVlanFiltering);
+  return std::unique_ptr<SwitchBackend>(new BridgeBackend(std::move(*sock), info));
+}
+
+Result<void> BridgeBackend::add_missing_addresses(const SwitchSpec& spec, int ifindex) {
+  auto have = netlink::list_addresses(*sock_, ifindex);
+  if (!have) return tl::unexpected(have.error());
+  for (const auto& want : spec.addresses) {
+    auto a = to_netlink(want);
+    bool present = false;
+    for (const auto& h : *have) present = present || h == a;
+    if (present) continue;
+    if (auto r = netlink::add_address(*sock_, ifindex, a, spec.name); !r) return r;
+  }
+  return {};
+}
+
+Result<SwitchState> BridgeBackend::adopt(const SwitchSpec& spec, int ifindex) {
+  // Correct only what differs: rewriting STP or the MAC of a live bridge would disturb traffic.
+  auto link = netlink::get_link(*sock_, spec.name);
+  if (!link) return tl::unexpected(link.error());
+  netlink::BridgeParams fix;
+  fix.name = spec.name;
+  bool needed = false;
+  if ((*link)->stp_state && *(*link)->stp_state != (spec.stp ? 1u : 0u)) {
+    fix.stp = spec.stp;
+    needed = true;
+  }
+  if ((*link)->forward_delay_cs && *(*link)->forward_delay_cs != spec.forward_delay_s * 100) {
+    fix.forward_delay_s = spec.forward_delay_s;
+    needed = true;
+  }
+  if (spec.mtu && (*link)->mtu != *spec.mtu) {
+    fix.mtu = spec.mtu;
+    needed = true;
+  }
+  if (spec.mac && (*link)->mac != spec.mac) {
+    fix.mac = spec.mac;
+    needed = true;
+  }
+  if (needed)
+    if (auto r = netlink::change_bridge(*sock_, ifindex, fix); !r) return tl::unexpected(r.error());
+  if (auto r = add_missing_addresses(spec, ifindex); !r) return tl::unexpected(r.error());
+  if (!(*link)->up())
+    if (auto r = netlink::set_link_up(*sock_, ifindex, true, spec.name); !r) return tl::unexpected(r.error());
+  return SwitchState{spec.name, ifindex, spec.owner_tag, true, false};
+}
+
+Result<SwitchState> BridgeBackend::ensure_switch(const SwitchSpec& spec) {
+  if (!sock_) return fail(Errc::Unsupported, info_.unavailable_reason);
+  auto existing = netlink::get_link(*sock_, spec.name);
+  if (!existing) return tl::unexpected(existing.error());
+  if (*existing) {
+    const auto& l = **existing;
+    if (l.alias != spec.owner_tag || l.kind != "bridge")
+      return fail(Errc::Conflict, "device " + describe(l) + " already exists and is not hostnet's bridge for this network");
+    return adopt(spec, l.ifindex);
+  }
+
+  Reverter undo;
+  auto made = netlink::create_bridge(*sock_, params_for(spec));
+  if (!made) return tl::unexpected(made.error());
+  int ifindex = *made;
+  undo.add([this, ifindex, name = spec.name] { (void)netlink::delete_link(*sock_, ifindex, name); });
+  for (const auto& a : spec.addresses)
+    if (auto r = netlink::add_address(*sock_, ifindex, to_netlink(a), spec.name); !r) return tl::unexpected(r.error());
+  if (auto r = netlink::set_link_up(*sock_, ifindex, true, spec.name); !r) return tl::unexpected(r.error());
+  undo.commit();
+  return SwitchState{spec.name, ifindex, spec.owner_tag, true, true};
+}
+
+Result<void> BridgeBackend::delete_switch(const std::string& name, const std::string& owner_tag) {
+  if (!sock_) return fail(Errc::Unsupported, info_.unavailable_reason);
+  auto link = netlink::get_link(*sock_, name);
+  if (!link) return tl::unexpected(link.error());
+  if (!*link) return fail(Errc::NotFound, "bridge '" + name + "' does not exist");
+  if ((*link)->alias != owner_tag)
+    return fail(Errc::Conflict, "refusing to delete " + describe(**link) + ": not made by hostnet for this network");
+  return netlink::delete_link(*sock_, (*link)->ifindex, name);
+}
+
+Result<std::vector<SwitchState>> BridgeBackend::list_switches() {
+  if (!sock_) return fail(Errc::Unsupported, info_.unavailable_reason);
+  auto links = netlink::list_links(*sock_);
+  if (!links) return tl::unexpected(links.error());
+  std::vector<SwitchState> out;
+  for (const auto& l : *links)
+    if (l.kind == "bridge" && l.alias.starts_with(kTagPrefix))
+      out.push_back(SwitchState{l.name, l.ifindex, l.alias, l.up(), false});
+  return out;
+}
+
+Result<std::optional<DeviceInfo>> BridgeBackend::find_device(const std::string& name) {
+  if (!sock_) return fail(Errc::Unsupported, info_.unavailable_reason);
+  auto link = netlink::get_link(*sock_, name);
+  if (!link) return tl::unexpected(link.error());
+  if (!*link) return std::optional<DeviceInfo>();
+  const auto& l = **link;
+  return std::optional<DeviceInfo>(
+      DeviceInfo{l.name, l.ifindex, l.kind, l.alias.starts_with(kTagPrefix) ? l.alias : "", l.up()});
+}
+
+}  // namespace hostnet

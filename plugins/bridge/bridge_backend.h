@@ -1,0 +1,35 @@
+// The kernel bridge backend: Linux bridges over rtnetlink. The interface alias carries hostnet's
+// owner tag, so ownership survives daemon restarts and is visible in `ip link`.
+#pragma once
+
+#include "common/netlink/rtnl_socket.h"
+#include "plugins/switch_backend.h"
+
+namespace hostnet {
+
+class BridgeBackend final : public SwitchBackend {
+ public:
+  // Opens the rtnetlink socket and probes the kernel's bridge features.
+  static std::unique_ptr<SwitchBackend> create(const PluginContext& context);
+
+  BackendInfo info() const override { return info_; }
+  Result<SwitchState> ensure_switch(const SwitchSpec& spec) override;
+  Result<void> delete_switch(const std::string& name, const std::string& owner_tag) override;
+  Result<std::vector<SwitchState>> list_switches() override;
+  Result<std::optional<DeviceInfo>> find_device(const std::string& name) override;
+
+ private:
+  BridgeBackend(std::optional<netlink::RtnlSocket> sock, BackendInfo info)
+      : sock_(std::move(sock)), info_(std::move(info)) {}
+  Result<SwitchState> adopt(const SwitchSpec& spec, int ifindex);
+  Result<void> add_missing_addresses(const SwitchSpec& spec, int ifindex);
+
+  std::optional<netlink::RtnlSocket> sock_;
+  BackendInfo info_;
+};
+
+// Can this kernel filter VLANs on a bridge? Creates and deletes a throwaway bridge to find out:
+// the only reliable test (the feature is a build option of the bridge module and 8021q).
+bool probe_vlan_filtering(netlink::RtnlSocket& sock);
+
+}  // namespace hostnet
