@@ -1,14 +1,17 @@
 // The libvirt network definition as a plain value. Parsed from and formatted to libvirt network
-// XML by xml/network_parse.cc and xml/network_format.cc; nothing here knows tinyxml2.
+// XML by network_parse.cc and network_format.cc; nothing here knows tinyxml2.
 //
 // Optional fields are std::optional so that "absent" and "default" stay distinguishable: libvirt
 // formats back only what was given (plus the defaults it fills in at parse time, mirrored here).
+// Addresses are kept as canonical text (what libvirt prints) next to their binary form where the
+// daemon computes with them.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hostnet::xml {
@@ -37,18 +40,18 @@ struct IpAddress {
 
 struct PortRange {
   unsigned start = 0;
-  unsigned end = 0;
+  unsigned end = 0;  // 0: not given
 };
 
 struct AddressRange {
-  std::string start;  // kept as written by the user, validated
-  std::string end;
+  std::string start;  // canonical text
+  std::string end;    // may be empty
 };
 
 struct NatDef {
-  std::optional<bool> ipv6;                // <nat ipv6='yes'>
-  std::optional<AddressRange> address;     // <address start end/>
-  std::optional<PortRange> port;           // <port start end/>
+  std::optional<bool> ipv6;             // <nat ipv6='yes'>
+  std::optional<AddressRange> address;  // <address start end/>
+  std::optional<PortRange> port;        // <port start end/>
 };
 
 struct ForwardInterface {
@@ -56,33 +59,33 @@ struct ForwardInterface {
   std::optional<unsigned> connections;  // live only
 };
 
-struct ForwardPf {
-  std::string dev;
+struct PciAddress {
+  unsigned domain = 0, bus = 0, slot = 0, function = 0;
 };
 
 struct ForwardDef {
-  bool present = false;                // <forward> appeared at all
+  bool present = false;  // <forward> appeared at all
   ForwardMode mode = ForwardMode::None;
-  std::string dev;                     // <forward dev=...>
-  std::optional<bool> managed;         // hostdev
-  std::string driver_name;             // <driver name='vfio'/>
+  std::string dev;  // <forward dev=...>, also the first interface
+  std::optional<bool> managed;     // hostdev
+  std::string driver_name;         // <driver name='vfio'/>
   std::optional<NatDef> nat;
   std::vector<ForwardInterface> interfaces;
-  std::vector<ForwardPf> pfs;
-  std::vector<std::string> pci_addresses;  // hostdev <address type='pci' .../> kept verbatim
+  std::vector<std::string> pfs;    // <pf dev=...> (libvirt allows one)
+  std::vector<PciAddress> pci_addresses;
 };
 
 struct BridgeDef {
   std::string name;
-  std::optional<bool> stp;
+  std::optional<bool> stp;         // nullopt: not written (libvirt's default is on)
   std::optional<unsigned> delay;
-  std::string mac_table_manager;  // "kernel" | "libvirt" | ""
-  std::string zone;               // firewalld zone
+  std::string mac_table_manager;   // "kernel" | "libvirt" | ""
+  std::string zone;                // firewalld zone
 };
 
 struct DnsForwarder {
   std::string domain;
-  std::string addr;
+  std::string addr;  // canonical, may be empty
 };
 
 struct DnsHost {
@@ -101,7 +104,6 @@ struct DnsTxt {
 };
 
 struct DnsDef {
-  bool present = false;
   std::optional<bool> enable;
   std::optional<bool> forward_plain_names;
   std::vector<DnsForwarder> forwarders;
@@ -110,20 +112,23 @@ struct DnsDef {
   std::vector<DnsSrv> srvs;
 };
 
+struct Lease {
+  unsigned long long expiry = 0;  // 0: infinite
+  std::string unit;               // seconds | minutes | hours (default minutes)
+};
+
 struct DhcpRange {
   std::string start;
   std::string end;
-  std::optional<unsigned long> lease_expiry;  // <lease expiry= />, 0 means infinite
-  std::string lease_unit;                      // seconds|minutes|hours
+  std::optional<Lease> lease;
 };
 
 struct DhcpHost {
-  std::string mac;
-  std::string id;    // DHCPv6 DUID
+  std::string mac;  // as written (libvirt keeps the case)
+  std::string id;   // DHCPv6 DUID
   std::string name;
-  std::string ip;
-  std::optional<unsigned long> lease_expiry;
-  std::string lease_unit;
+  std::string ip;   // canonical
+  std::optional<Lease> lease;
 };
 
 struct DhcpBootp {
@@ -132,19 +137,17 @@ struct DhcpBootp {
 };
 
 struct DhcpDef {
-  bool present = false;
   std::vector<DhcpRange> ranges;
   std::vector<DhcpHost> hosts;
   std::optional<DhcpBootp> bootp;
 };
 
 struct IpDef {
-  std::string family;       // as written: "", "ipv4", "ipv6"
+  std::string family;  // as written: "", "ipv4", "ipv6"
   IpAddress address;
-  std::string address_text;  // canonical text as libvirt prints it
-  std::string netmask;       // when given as netmask
+  std::string netmask;             // canonical, when given as netmask
   std::optional<unsigned> prefix;  // when given as prefix
-  std::string local_ptr;     // localPtr='yes'
+  std::optional<bool> local_ptr;
   std::string tftp_root;
   std::optional<DhcpDef> dhcp;
 
@@ -167,13 +170,12 @@ struct VlanTag {
 };
 
 struct VlanDef {
-  bool present = false;
   std::optional<bool> trunk;
   std::vector<VlanTag> tags;
 };
 
 struct BandwidthRate {
-  std::optional<unsigned long long> average, peak, burst, floor;
+  std::optional<unsigned long long> average, peak, floor, burst;
 };
 
 struct BandwidthDef {
@@ -183,13 +185,13 @@ struct BandwidthDef {
 
 struct VirtualPortDef {
   std::string type;  // "openvswitch", "802.1Qbh", "802.1Qbg", "midonet", "" (portgroup without type)
-  // <parameters .../> attributes in document order.
+  // <parameters .../> attributes, in libvirt's order.
   std::vector<std::pair<std::string, std::string>> parameters;
 };
 
 struct PortGroupDef {
   std::string name;
-  std::optional<bool> is_default;
+  bool is_default = false;
   std::optional<bool> trust_guest_rx_filters;
   std::optional<VirtualPortDef> virtualport;
   std::optional<VlanDef> vlan;
@@ -201,11 +203,11 @@ struct NetworkDef {
   std::optional<Uuid> uuid;
   std::string title;
   std::string description;
-  std::string metadata_xml;  // children of <metadata>, kept verbatim (serialized)
+  std::string metadata_xml;  // the <metadata> element, formatted canonically at depth 1
 
-  std::optional<bool> ipv6;  // <network ipv6='yes'>
+  bool ipv6 = false;  // <network ipv6='yes'>: guest-to-guest IPv6 without a gateway address
   std::optional<bool> trust_guest_rx_filters;
-  std::string connections;   // live only
+  std::optional<unsigned> connections;  // live only
 
   ForwardDef forward;
   BridgeDef bridge;
@@ -213,7 +215,6 @@ struct NetworkDef {
   std::optional<unsigned> mtu;
   std::string domain_name;
   std::optional<bool> domain_local_only;
-  std::optional<bool> domain_register;
   DnsDef dns;
   std::vector<IpDef> ips;
   std::vector<RouteDef> routes;
