@@ -35,6 +35,13 @@ netlink::BridgeParams params_for(const SwitchSpec& spec) {
   return p;
 }
 
+// With STP on, the kernel raises a forward delay below 2 s to 2 s (and refuses to set one
+// lower); compare against what it will actually hold, or every adoption would "fix" it.
+unsigned effective_delay_cs(const SwitchSpec& spec) {
+  unsigned cs = spec.forward_delay_s * 100;
+  return spec.stp && cs < 200 ? 200 : cs;
+}
+
 std::string describe(const netlink::LinkInfo& l) {
   return "'" + l.name + "' (" + (l.kind.empty() ? std::string("device") : l.kind) +
          (l.alias.empty() ? std::string("") : ", alias '" + l.alias + "'") + ")";
@@ -93,8 +100,8 @@ Result<SwitchState> BridgeBackend::adopt(const SwitchSpec& spec, int ifindex) {
     fix.stp = spec.stp;
     needed = true;
   }
-  if ((*link)->forward_delay_cs && *(*link)->forward_delay_cs != spec.forward_delay_s * 100) {
-    fix.forward_delay_s = spec.forward_delay_s;
+  if ((*link)->forward_delay_cs && *(*link)->forward_delay_cs != effective_delay_cs(spec)) {
+    fix.forward_delay_s = effective_delay_cs(spec) / 100;
     needed = true;
   }
   if (spec.mtu && (*link)->mtu != *spec.mtu) {

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what hostnet needs on Debian 12, and only what is missing (fast when all is there).
+#   install-deps.sh          build and run
+#   install-deps.sh --test   also everything the test suite uses
+set -euo pipefail
+
+build=(meson ninja-build pkg-config g++ libsdbus-c++-dev libsdbus-c++-bin libtinyxml2-dev libmnl-dev
+       libsystemd-dev libexpected-dev nlohmann-json3-dev libnftables-dev dbus iproute2)
+test=(libgtest-dev libvirt-clients python3-pytest iputils-ping busybox nftables dnsmasq-base tcpdump
+      util-linux procps)
+
+want=("${build[@]}")
+[ "${1:-}" = --test ] && want+=("${test[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+[ "$(id -u)" = 0 ] || { echo "install-deps: missing ${missing[*]}; run as root to install them" >&2; exit 1; }
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,66 @@
+"""Bad input gets a named error and changes nothing: no device, no file, no network."""
+
+import pytest
+
+OTHER = """<network><name>other</name><uuid>11111111-2222-3333-4444-555555555555</uuid>
+  <bridge name='hnbr-other'/><ip address='192.168.170.1' prefix='24'/></network>"""
+
+
+@pytest.fixture
+def busy_host(host):
+    host.ctl("net-define", host.write_xml("other", OTHER))
+    host.ctl("net-start", "other")
+    host.sh("ip link add vethtaken type veth peer name vethtaken-p")
+    return host
+
+
+BAD = [
+    ("malformed", "<network><name>x</name>\n<bridge name='b'>\n</network>", "InvalidXML", "line 2"),
+    ("unknown mode", "<network><name>x</name><forward mode='tunnel'/></network>", "InvalidXML", "tunnel"),
+    ("long bridge", "<network><name>x</name><bridge name='abcdefghijklmnop'/></network>", "InvalidXML", "15 bytes"),
+    ("slash bridge", "<network><name>x</name><bridge name='a/b'/></network>", "InvalidXML", "'/'"),
+    ("space bridge", "<network><name>x</name><bridge name='a b'/></network>", "InvalidXML", "whitespace"),
+    ("percent bridge", "<network><name>x</name><bridge name='a%b'/></network>", "InvalidXML", "'%'"),
+    ("same name other uuid", "<network><name>other</name><uuid>11111111-2222-3333-4444-666666666666</uuid></network>",
+     "Conflict", "already exists"),
+    ("same uuid other name", "<network><name>x</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>",
+     "Conflict", "uuid"),
+    ("same bridge", "<network><name>x</name><bridge name='hnbr-other'/></network>", "Conflict", "hnbr-other"),
+    ("foreign device", "<network><name>x</name><bridge name='vethtaken'/></network>", "Conflict", "veth"),
+]
+
+
+@pytest.mark.parametrize("what,xml,error,detail", BAD, ids=[b[0] for b in BAD])
+def test_definition_is_refused_and_nothing_changes(busy_host, what, xml, error, detail):
+    host = busy_host
+    links, files, nets = set(host.links()), host.config_files(), host.networks()
+    err = host.ctl_error("net-define", host.write_xml("bad", xml))
+    assert f"error: {error}:" in err and detail in err, err
+    assert set(host.links()) == links
+    assert host.config_files() == files
+    assert host.networks() == nets
+    assert host.link("vethtaken")["linkinfo"]["info_kind"] == "veth"
+
+
+def test_overlapping_subnet_is_refused_at_start(busy_host):
+    host = busy_host
+    host.ctl("net-define", host.write_xml("x", "<network><name>x</name><ip address='192.168.170.77' prefix='24'/></network>"))
+    links = set(host.links())
+    err = host.ctl_error("net-start", "x")
+    assert "Conflict" in err and "other" in err and "192.168.170" in err
+    assert set(host.links()) == links
+    assert host.networks()["x"]["active"] is False
+
+
+def test_a_caller_that_is_not_root_is_refused(busy_host):
+    host = busy_host
+    nobody = 65534
+    assert "other" in host.ctl("net-list", "--all", as_user=nobody).stdout, "reading must stay open"
+    for args in (["net-define", host.write_xml("y", "<network><name>y</name></network>")],
+                 ["net-destroy", "other"], ["net-undefine", "other"], ["net-autostart", "other"],
+                 ["net-create", host.write_xml("z", "<network><name>z</name></network>")]):
+        err = host.ctl_error(*args, as_user=nobody)
+        assert "PermissionDenied" in err, err
+    assert host.networks()["other"]["active"] is True
+    assert host.networks()["other"]["autostart"] is False
+    assert set(host.networks()) == {"other"}
