@@ -18,7 +18,8 @@ std::string errno_text(int err) { return std::strerror(err); }
 }  // namespace
 
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                               unsigned mode) {
+                               unsigned mode, Durability durability) {
+  const bool durable = durability == Durability::Durable;
   std::random_device rd;
   auto tmp = path;
   tmp += ".tmp" + std::to_string(rd());
@@ -38,7 +39,7 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
     p += n;
     left -= static_cast<size_t>(n);
   }
-  if (::fsync(fd.get()) != 0) {
+  if (durable && ::fsync(fd.get()) != 0) {
     int err = errno;
     remove_tmp();
     return fail(Errc::Failed, "cannot fsync " + tmp.string() + ": " + errno_text(err));
@@ -49,8 +50,10 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
     remove_tmp();
     return fail(Errc::Failed, "cannot rename to " + path.string() + ": " + errno_text(err));
   }
-  UniqueFd dir(::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir) ::fsync(dir.get());
+  if (durable) {
+    UniqueFd dir(::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir) ::fsync(dir.get());
+  }
   return {};
 }
 

@@ -9,10 +9,16 @@
 
 namespace hostnet {
 
-// Writes content to a temporary file beside path, fsyncs it, renames it over path, and fsyncs
-// the directory so the rename itself is durable.
+enum class Durability {
+  Durable,  // fsync the file and its directory: the admin's definitions
+  Runtime,  // no fsync: runtime state under /run, which a reboot clears anyway
+};
+
+// Writes content to a temporary file beside path and renames it over path, so a reader sees the
+// old content or the new, never a torn file. Durable also fsyncs the file and then the directory,
+// so the rename itself survives a power cut.
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                               unsigned mode = 0644);
+                               unsigned mode = 0644, Durability durability = Durability::Durable);
 
 Result<std::string> read_file(const std::filesystem::path& path);
 

@@ -91,7 +91,8 @@ Result<void> NetworkStore::set_autostart(const std::string& name, bool enabled) 
 }
 
 Result<void> NetworkStore::save_status(const xml::NetworkDef& live) {
-  return write_file_atomic(status_path(live.name), xml::format_network(live, xml::kFormatLive), 0600);
+  return write_file_atomic(status_path(live.name), xml::format_network(live, xml::kFormatLive), 0600,
+                           Durability::Runtime);
 }
 
 Result<void> NetworkStore::remove_status(const std::string& name) {
