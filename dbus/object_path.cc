@@ -1,15 +1,11 @@
 #include "dbus/object_path.h"
 
+#include "common/hex.h"
+
 namespace hostnet::dbus {
 namespace {
 bool plain(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 }  // namespace
 
@@ -39,7 +35,7 @@ std::optional<std::string> unescape_path_label(std::string_view label) {
       continue;
     }
     if (i + 2 >= label.size()) return std::nullopt;
-    int hi = hex_value(label[i + 1]), lo = hex_value(label[i + 2]);
+    int hi = hex_digit_value(label[i + 1]), lo = hex_digit_value(label[i + 2]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<char>(hi * 16 + lo));
     i += 2;

@@ -1,5 +1,7 @@
 #include "xml/ip_address.h"
 
+#include "common/hex.h"
+
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -10,12 +12,6 @@ namespace hostnet::xml {
 
 namespace {
 size_t byte_len(int family) { return family == AF_INET ? 4 : 16; }
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 }  // namespace
 
 std::string IpAddress::str() const {
@@ -61,8 +57,8 @@ std::optional<Mac> parse_mac(std::string_view text) {
   size_t i = 0;
   for (int octet = 0; octet < 6; ++octet) {
     int v = 0, digits = 0;
-    while (i < text.size() && hex(text[i]) >= 0 && digits < 2) {
-      v = v * 16 + hex(text[i++]);
+    while (i < text.size() && hex_digit_value(text[i]) >= 0 && digits < 2) {
+      v = v * 16 + hex_digit_value(text[i++]);
       ++digits;
     }
     if (digits == 0) return std::nullopt;
@@ -87,8 +83,8 @@ std::optional<Uuid> parse_uuid(std::string_view text) {
       ++i;
       continue;
     }
-    if (i + 1 >= text.size() || hex(text[i]) < 0 || hex(text[i + 1]) < 0) return std::nullopt;
-    u.bytes[n++] = static_cast<std::uint8_t>(hex(text[i]) * 16 + hex(text[i + 1]));
+    if (i + 1 >= text.size() || hex_digit_value(text[i]) < 0 || hex_digit_value(text[i + 1]) < 0) return std::nullopt;
+    u.bytes[n++] = static_cast<std::uint8_t>(hex_digit_value(text[i]) * 16 + hex_digit_value(text[i + 1]));
     i += 2;
   }
   while (i < text.size() && text[i] == ' ') ++i;
