@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "daemon/backend_registry.h"
 #include "daemon/event_loop.h"
+#include "daemon/firewall/nft_firewall.h"
 #include "daemon/manager.h"
 #include "daemon/network_store.h"
 #include "daemon/options.h"
@@ -43,7 +44,12 @@ int run(const DaemonOptions& opts) {
   backends.load_plugins(opts.plugin_dir, PluginContext{opts.state_dir, opts.plugin_options});
   if (backends.infos().empty()) log::warning("no switch backend plugins found in " + opts.plugin_dir);
 
-  Manager manager(store, backends, ManagerOptions{opts.default_backend, "hnbr%d"});
+  auto firewall = NftFirewall::open();
+  if (!firewall) {
+    log::error(firewall.error().message);
+    return 1;
+  }
+  Manager manager(store, backends, **firewall, ManagerOptions{opts.default_backend, "hnbr%d"});
   manager.reconcile();
 
   auto loop = EventLoop::create();

@@ -10,8 +10,8 @@
 
 namespace hostnet {
 
-Manager::Manager(NetworkStore& store, BackendRegistry& backends, ManagerOptions options)
-    : store_(store), backends_(backends), options_(std::move(options)) {}
+Manager::Manager(NetworkStore& store, BackendRegistry& backends, PacketFilter& filter, ManagerOptions options)
+    : store_(store), backends_(backends), filter_(filter), options_(std::move(options)) {}
 
 Network* Manager::find(const std::string& name) {
   auto it = networks_.find(name);
@@ -190,7 +190,8 @@ Result<void> Manager::bring_up(Network& network, const xml::NetworkDef& def) {
   if (auto r = check_bridge_name_free(def, list()); !r) return r;
 
   Reverter undo;
-  if (auto r = (*driver)->start(def, **backend, undo); !r)
+  NetworkHost host{**backend, filter_};
+  if (auto r = (*driver)->start(def, host, undo); !r)
     return fail_with_context(r.error(), "cannot start network '" + def.name + "'");
   if (auto r = store_.save_status(def); !r) return r;
   undo.commit();
@@ -212,7 +213,8 @@ Result<void> Manager::tear_down(const xml::NetworkDef& live) {
   auto driver = mode_driver_for(live);
   auto backend = backends_.get(backend_name(live));
   if (driver && backend) {
-    if (auto r = (*driver)->stop(live, **backend); !r) return r;
+    NetworkHost host{**backend, filter_};
+    if (auto r = (*driver)->stop(live, host); !r) return r;
   }
   return store_.remove_status(live.name);
 }

@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "daemon/backend_registry.h"
+#include "daemon/firewall/packet_filter.h"
 #include "daemon/network.h"
 #include "daemon/network_store.h"
 
@@ -33,7 +34,7 @@ struct ManagerOptions {
 
 class Manager {
  public:
-  Manager(NetworkStore& store, BackendRegistry& backends, ManagerOptions options = {});
+  Manager(NetworkStore& store, BackendRegistry& backends, PacketFilter& filter, ManagerOptions options = {});
 
   void set_observer(ManagerObserver* observer) { observer_ = observer; }
 
@@ -72,6 +73,7 @@ class Manager {
 
   NetworkStore& store_;
   BackendRegistry& backends_;
+  PacketFilter& filter_;
   ManagerOptions options_;
   ManagerObserver* observer_ = nullptr;
   std::map<std::string, std::unique_ptr<Network>> networks_;

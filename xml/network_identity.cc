@@ -45,7 +45,8 @@ Result<void> check_interface_name(std::string_view name) {
   for (unsigned char c : name) {
     // The kernel refuses '/', ':' and whitespace; '%' is refused too because it is a name
     // template elsewhere.
-    if (c == '/' || c == ':' || c == '%' || c <= ' ' || c == 0x7f)
+    // Quotes and backslashes are refused because the name ends up quoted in firewall rules.
+    if (c == '/' || c == ':' || c == '%' || c == '"' || c == '\'' || c == '\\' || c <= ' ' || c == 0x7f)
       return fail(Errc::InvalidXML, "interface name '" + std::string(name) + "' contains '" +
                                         (c <= ' ' ? std::string("whitespace or a control character") : std::string(1, static_cast<char>(c))) + "'");
   }

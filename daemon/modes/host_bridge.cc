@@ -2,9 +2,9 @@
 
 namespace hostnet {
 
-Result<void> HostBridgeDriver::start(const xml::NetworkDef& def, SwitchBackend& backend, Reverter&) {
+Result<void> HostBridgeDriver::start(const xml::NetworkDef& def, NetworkHost& host, Reverter&) {
   const auto& name = def.bridge.name;
-  auto dev = backend.find_device(name);
+  auto dev = host.backend.find_device(name);
   if (!dev) return tl::unexpected(dev.error());
   if (!*dev)
     return fail(Errc::NotFound, "host bridge '" + name + "' does not exist; create it first (forward mode "
@@ -16,6 +16,6 @@ Result<void> HostBridgeDriver::start(const xml::NetworkDef& def, SwitchBackend& 
   return {};
 }
 
-Result<void> HostBridgeDriver::stop(const xml::NetworkDef&, SwitchBackend&) { return {}; }
+Result<void> HostBridgeDriver::stop(const xml::NetworkDef&, NetworkHost&) { return {}; }
 
 }  // namespace hostnet

@@ -8,8 +8,8 @@ namespace hostnet {
 // it is there and is a bridge; stopping leaves it alone, always.
 class HostBridgeDriver : public ModeDriver {
  public:
-  Result<void> start(const xml::NetworkDef& def, SwitchBackend& backend, Reverter& undo) override;
-  Result<void> stop(const xml::NetworkDef& def, SwitchBackend& backend) override;
+  Result<void> start(const xml::NetworkDef& def, NetworkHost& host, Reverter& undo) override;
+  Result<void> stop(const xml::NetworkDef& def, NetworkHost& host) override;
 };
 
 }  // namespace hostnet

@@ -3,7 +3,7 @@
 #include <sys/socket.h>
 
 #include "daemon/modes/host_bridge.h"
-#include "daemon/modes/isolated_network.h"
+#include "daemon/modes/own_bridge.h"
 #include "daemon/network.h"
 
 namespace hostnet {
@@ -12,6 +12,9 @@ Result<std::unique_ptr<ModeDriver>> mode_driver_for(const xml::NetworkDef& def) 
   using xml::ForwardMode;
   switch (def.forward.mode) {
     case ForwardMode::None:
+    case ForwardMode::Nat:
+    case ForwardMode::Route:
+    case ForwardMode::Open:
       return std::make_unique<OwnBridgeDriver>();
     case ForwardMode::Bridge:
       if (!def.bridge.name.empty()) return std::make_unique<HostBridgeDriver>();

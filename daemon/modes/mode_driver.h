@@ -1,16 +1,23 @@
-// What starting and stopping a network means for one forward mode. One small unit per mode
-// (isolated, host bridge, and later nat, route, open), instead of one function switching on the
-// mode: each can be read, tested and extended alone.
+// What starting and stopping a network means for one kind of forward mode. One small unit per
+// kind (a bridge of hostnet's own, the admin's host bridge), instead of one function switching
+// on the mode: each can be read, tested and extended alone.
 #pragma once
 
 #include <memory>
 
 #include "common/result.h"
 #include "common/reverter.h"
+#include "daemon/firewall/packet_filter.h"
 #include "plugins/switch_backend.h"
 #include "xml/network_def.h"
 
 namespace hostnet {
+
+// What a driver works with on the host.
+struct NetworkHost {
+  SwitchBackend& backend;
+  PacketFilter& filter;
+};
 
 class ModeDriver {
  public:
@@ -19,10 +26,10 @@ class ModeDriver {
   // Makes the network real, or adopts what already exists of it (after a daemon restart): never
   // tears down something that is already right. Registers the undo of each step it takes in
   // `undo`, which the caller runs if anything later fails.
-  virtual Result<void> start(const xml::NetworkDef& def, SwitchBackend& backend, Reverter& undo) = 0;
+  virtual Result<void> start(const xml::NetworkDef& def, NetworkHost& host, Reverter& undo) = 0;
 
   // Removes what start made. Tolerates parts already gone.
-  virtual Result<void> stop(const xml::NetworkDef& def, SwitchBackend& backend) = 0;
+  virtual Result<void> stop(const xml::NetworkDef& def, NetworkHost& host) = 0;
 };
 
 // The driver for def's forward mode, or Unsupported naming the mode.

@@ -71,6 +71,7 @@ class Host:
         self.daemon_logs = []
         self.bus = None
         self.extra_namespaces = []
+        self.processes = []  # helpers a test started (servers in namespaces), ended at close
         try:
             run(["ip", "netns", "add", self.ns])
             run(["ip", "-n", self.ns, "link", "set", "lo", "up"])
@@ -124,6 +125,10 @@ class Host:
 
     def close(self):
         problems = []
+        for proc in self.processes:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
         try:
             self.stop_daemon()
         except AssertionError as e:
@@ -205,3 +210,99 @@ class Host:
     def config_files(self):
         base = self.config_dir / "networks"
         return sorted(str(p.relative_to(base)) for p in base.rglob("*") if p.is_file() or p.is_symlink())
+
+
+class Topology:
+    """Namespaces around a Host, made with one line each, as a test describes its scenario:
+    VMs plugged into a network's bridge by veth, and an "outside" network behind an uplink."""
+
+    UPLINK_HOST = "203.0.113.1"
+    OUTSIDE = "203.0.113.2"
+
+    def __init__(self, host):
+        self.host = host
+
+    def namespace(self, role):
+        ns = f"{self.host.ns}-{role}"
+        run(["ip", "netns", "add", ns])
+        self.host.extra_namespaces.append(ns)
+        run(["ip", "-n", ns, "link", "set", "lo", "up"])
+        return ns
+
+    def vm(self, name, bridge, cidr, gateway=None):
+        """A VM: a namespace whose eth0 is plugged into `bridge` in the host namespace."""
+        ns = self.namespace(name)
+        port = f"v{secrets.token_hex(3)}"
+        run(["ip", "-n", self.host.ns, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns])
+        run(["ip", "-n", self.host.ns, "link", "set", port, "master", bridge, "up"])
+        run(["ip", "-n", ns, "addr", "add", cidr, "dev", "eth0"])
+        run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+        if gateway:
+            run(["ip", "-n", ns, "route", "add", "default", "via", gateway])
+        # With STP on, a new bridge port listens and learns (2 x forward delay) before it forwards.
+        self.host._wait(lambda: "state forwarding" in run(["bridge", "-n", self.host.ns, "link", "show", "dev", port],
+                                                          check=False).stdout,
+                        f"bridge port {port} to forward", timeout=30)
+        return ns
+
+    def outside(self, routes_back=()):
+        """An outside network behind the host's uplink; the host's default route points there."""
+        ns = self.namespace("out")
+        run(["ip", "-n", self.host.ns, "link", "add", "uplink", "type", "veth", "peer", "name", "eth0", "netns", ns])
+        run(["ip", "-n", self.host.ns, "addr", "add", f"{self.UPLINK_HOST}/24", "dev", "uplink"])
+        run(["ip", "-n", self.host.ns, "link", "set", "uplink", "up"])
+        run(["ip", "-n", self.host.ns, "route", "add", "default", "via", self.OUTSIDE])
+        run(["ip", "-n", ns, "addr", "add", f"{self.OUTSIDE}/24", "dev", "eth0"])
+        run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+        for prefix in routes_back:
+            run(["ip", "-n", ns, "route", "add", prefix, "via", self.UPLINK_HOST])
+        return ns
+
+
+SERVER = r"""
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(8)
+print("listening", flush=True)
+while True:
+    c, peer = s.accept()
+    print(peer[0], flush=True)
+    c.sendall(b"hello\n")
+    c.close()
+"""
+
+CLIENT = r"""
+import socket, sys
+try:
+    c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=float(sys.argv[3]))
+    print(c.recv(16).decode().strip())
+except OSError as e:
+    print("failed:", e)
+    sys.exit(1)
+"""
+
+
+class TcpServer:
+    """A TCP server in a namespace that records the source address of every connection."""
+
+    def __init__(self, host, ns, addr, port):
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", SERVER, addr, str(port)],
+                                     stdout=subprocess.PIPE, text=True)
+        host.processes.append(self.proc)
+        assert self.proc.stdout.readline().strip() == "listening"
+
+    def next_peer(self):
+        return self.proc.stdout.readline().strip()
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def tcp_connect(ns, addr, port, timeout=3.0):
+    """True when a TCP connection from `ns` to addr:port gets the server's greeting."""
+    r = subprocess.run(["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", CLIENT, addr, str(port), str(timeout)],
+                       capture_output=True, text=True)
+    return r.returncode == 0 and r.stdout.strip() == "hello"

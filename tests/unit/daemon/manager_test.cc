@@ -7,11 +7,33 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace fs = std::filesystem;
 using namespace hostnet;
 
 namespace {
+
+// Records what the Manager asks of the firewall; can be told to refuse.
+class FakeFilter : public PacketFilter {
+ public:
+  Result<void> add_network(const xml::NetworkDef& def) override {
+    if (refuse) return fail(Errc::Failed, "nftables refused the change (fake)");
+    networks.insert(def.name);
+    return {};
+  }
+  Result<void> remove_network(const xml::NetworkDef& def) override {
+    networks.erase(def.name);
+    return {};
+  }
+  Result<void> enable_forwarding(bool ipv4, bool ipv6) override {
+    forwarding_v4 = forwarding_v4 || ipv4;
+    forwarding_v6 = forwarding_v6 || ipv6;
+    return {};
+  }
+  std::set<std::string> networks;
+  bool forwarding_v4 = false, forwarding_v6 = false, refuse = false;
+};
 
 const char* kIsolated = R"(<network>
   <name>iso</name>
@@ -47,7 +69,7 @@ class ManagerTest : public ::testing::Test {
     manager_.reset();
     store_ = std::make_unique<NetworkStore>(dir_ / "etc", dir_ / "run");
     ASSERT_TRUE(store_->prepare());
-    manager_ = std::make_unique<Manager>(*store_, *registry_, ManagerOptions{"fake", "hnbr%d"});
+    manager_ = std::make_unique<Manager>(*store_, *registry_, filter_, ManagerOptions{"fake", "hnbr%d"});
     manager_->reconcile();
   }
   SwitchBackend& backend() { return **registry_->get("fake"); }
@@ -61,6 +83,7 @@ class ManagerTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  FakeFilter filter_;
   std::unique_ptr<BackendRegistry> registry_;
   std::unique_ptr<NetworkStore> store_;
   std::unique_ptr<Manager> manager_;
@@ -130,12 +153,42 @@ TEST_F(ManagerTest, StartAndStopMakeAndRemoveTheSwitch) {
 }
 
 TEST_F(ManagerTest, ModesNotYetImplementedAreUnsupportedAndMakeNothing) {
-  ASSERT_TRUE(manager_->define(R"(<network><name>n</name><forward mode='nat'/>
-      <ip address='10.20.0.1' prefix='24'/></network>)"));
+  ASSERT_TRUE(manager_->define(R"(<network><name>n</name><forward mode='private' dev='eth9'/></network>)"));
   auto r = manager_->start("n");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::Unsupported);
-  EXPECT_NE(r.error().message.find("nat"), std::string::npos);
+  EXPECT_NE(r.error().message.find("private"), std::string::npos);
+  EXPECT_TRUE(switches().empty());
+  EXPECT_TRUE(filter_.networks.empty());
+  EXPECT_FALSE(status_file("n"));
+}
+
+TEST_F(ManagerTest, NatNetworkGetsRulesAndForwarding) {
+  ASSERT_TRUE(manager_->define(R"(<network><name>n</name><forward mode='nat'/>
+      <ip address='10.20.0.1' prefix='24'/></network>)"));
+  ASSERT_TRUE(manager_->start("n"));
+  EXPECT_EQ(filter_.networks, std::set<std::string>{"n"});
+  EXPECT_TRUE(filter_.forwarding_v4);
+  EXPECT_FALSE(filter_.forwarding_v6);
+  ASSERT_TRUE(manager_->stop("n"));
+  EXPECT_TRUE(filter_.networks.empty());
+  EXPECT_TRUE(switches().empty());
+}
+
+TEST_F(ManagerTest, IsolatedNetworkGetsRulesButNoForwarding) {
+  ASSERT_TRUE(manager_->define(kIsolated));
+  ASSERT_TRUE(manager_->start("iso"));
+  EXPECT_EQ(filter_.networks, std::set<std::string>{"iso"});
+  EXPECT_FALSE(filter_.forwarding_v4);
+}
+
+TEST_F(ManagerTest, RefusedFirewallRulesRollTheBridgeBack) {
+  ASSERT_TRUE(manager_->define(R"(<network><name>n</name><forward mode='route'/>
+      <ip address='10.20.0.1' prefix='24'/></network>)"));
+  filter_.refuse = true;
+  auto r = manager_->start("n");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("nftables"), std::string::npos);
   EXPECT_TRUE(switches().empty());
   EXPECT_FALSE(status_file("n"));
 }
@@ -212,6 +265,7 @@ TEST_F(ManagerTest, FailureAfterTheSwitchWasMadeRollsItBack) {
   auto r = manager_->start("iso");
   ASSERT_FALSE(r);
   EXPECT_TRUE(switches().empty()) << "start failed but left its switch behind";
+  EXPECT_TRUE(filter_.networks.empty()) << "start failed but left its firewall rules behind";
   auto n = manager_->lookup("iso");
   ASSERT_TRUE(n);
   EXPECT_FALSE((*n)->active());

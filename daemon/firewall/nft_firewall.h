@@ -1,0 +1,38 @@
+// PacketFilter on nftables through libnftables: every change is one batch, one kernel
+// transaction; a batch the kernel refuses commits nothing and comes back as an error with nft's
+// own message.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "daemon/firewall/packet_filter.h"
+
+struct nft_ctx;
+
+namespace hostnet {
+
+class NftFirewall final : public PacketFilter {
+ public:
+  static Result<std::unique_ptr<NftFirewall>> open();
+  ~NftFirewall() override;
+
+  Result<void> add_network(const xml::NetworkDef& def) override;
+  Result<void> remove_network(const xml::NetworkDef& def) override;
+  Result<void> enable_forwarding(bool ipv4, bool ipv6) override;
+  Result<void> remove_all();
+
+  // Runs a batch of nft commands as one transaction.
+  Result<void> run(const std::string& batch, const std::string& what);
+
+ private:
+  explicit NftFirewall(nft_ctx* ctx) : ctx_(ctx) {}
+  nft_ctx* ctx_;
+  // Networks whose rules are in the table: when the last one goes, so does the table, so a host
+  // without active networks carries nothing of hostnet's.
+  std::set<std::string> networks_;
+};
+
+
+}  // namespace hostnet

@@ -1,0 +1,22 @@
+// The firewall as the Manager sees it: make a network's forwarding and NAT rules exist, or go.
+// nftables is the real implementation (nft_firewall.h); unit tests of the core use a fake.
+#pragma once
+
+#include "common/result.h"
+#include "xml/network_def.h"
+
+namespace hostnet {
+
+class PacketFilter {
+ public:
+  virtual ~PacketFilter() = default;
+  // Installs the rules def's forward mode needs, replacing any this network had. Idempotent; a
+  // failure changes nothing (one transaction).
+  virtual Result<void> add_network(const xml::NetworkDef& def) = 0;
+  // Removes them, tolerating parts already gone.
+  virtual Result<void> remove_network(const xml::NetworkDef& def) = 0;
+  // Makes the host forward IPv4 / IPv6 (a routed or NATed network needs it).
+  virtual Result<void> enable_forwarding(bool ipv4, bool ipv6) = 0;
+};
+
+}  // namespace hostnet

@@ -1,0 +1,231 @@
+#include "daemon/firewall/ruleset.h"
+
+#include <sys/socket.h>
+
+#include <cctype>
+#include <vector>
+
+namespace hostnet::firewall {
+
+namespace {
+
+using xml::ForwardMode;
+using xml::NetworkDef;
+
+struct Subnet {
+  bool v6;
+  std::string text;  // "192.168.122.0/24"
+};
+
+std::vector<Subnet> subnets(const NetworkDef& def) {
+  std::vector<Subnet> out;
+  for (const auto& ip : def.ips) {
+    xml::IpAddress net = ip.address;
+    unsigned prefix = ip.prefix_length();
+    size_t len = ip.is_ipv6() ? 16 : 4;
+    for (size_t i = 0; i < len; ++i) {
+      unsigned bits = prefix > i * 8 ? std::min(8u, prefix - static_cast<unsigned>(i * 8)) : 0;
+      net.bytes[i] &= static_cast<std::uint8_t>(bits == 0 ? 0 : 0xff << (8 - bits));
+    }
+    out.push_back({ip.is_ipv6(), net.str() + "/" + std::to_string(prefix)});
+  }
+  return out;
+}
+
+std::string q(const std::string& s) { return "\"" + s + "\""; }
+
+// nft takes chain names as bare identifiers (letters, digits, '_', '.', '-'), so a bridge name
+// with anything else is hex-escaped; the "br-" prefix keeps them from starting with a digit.
+std::string chain_base(const std::string& bridge) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "br-";
+  for (unsigned char c : bridge) {
+    if (std::isalnum(c) || c == '.' || c == '-') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '_';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+struct Names {
+  std::string to, from, nat, bridge;
+  explicit Names(const NetworkDef& def)
+      : to(chain_base(def.bridge.name) + "-to"),
+        from(chain_base(def.bridge.name) + "-from"),
+        nat(chain_base(def.bridge.name) + "-nat"),
+        bridge(q(def.bridge.name)) {}
+};
+
+class Batch {
+ public:
+  void cmd(const std::string& line) { text_ += line + "\n"; }
+  void rule(const std::string& chain, const std::string& body) {
+    cmd("add rule inet " + std::string(kTable) + " " + chain + " " + body);
+  }
+  void chain(const std::string& name) { cmd("add chain inet " + std::string(kTable) + " " + name); }
+  void flush(const std::string& name) { cmd("flush chain inet " + std::string(kTable) + " " + name); }
+  void del_chain(const std::string& name) { cmd("delete chain inet " + std::string(kTable) + " " + name); }
+  void element(const char* verb, const char* set, const std::string& elem) {
+    cmd(std::string(verb) + " element inet " + kTable + " " + set + " { " + elem + " }");
+  }
+  std::string take() { return std::move(text_); }
+
+ private:
+  std::string text_;
+};
+
+bool nat_ipv6(const NetworkDef& def) {
+  return def.forward.mode == ForwardMode::Nat && def.forward.nat && def.forward.nat->ipv6.value_or(false);
+}
+
+// Everything a network may have, as "add" commands that are no-ops when present: the first half
+// of both replacing and removing, so either works whatever state the table is in.
+void declare_network(Batch& b, const Names& n) {
+  b.chain(n.to);
+  b.chain(n.from);
+  b.chain(n.nat);
+  b.element("add", "to_bridge", n.bridge + " : jump " + n.to);
+  b.element("add", "from_bridge", n.bridge + " : jump " + n.from);
+  b.element("add", "nat_from_bridge", n.bridge + " : jump " + n.nat);
+  b.element("add", "service_bridges", n.bridge);
+}
+
+void undeclare_network(Batch& b, const Names& n) {
+  b.element("delete", "to_bridge", n.bridge);
+  b.element("delete", "from_bridge", n.bridge);
+  b.element("delete", "nat_from_bridge", n.bridge);
+  b.element("delete", "service_bridges", n.bridge);
+  for (const auto* c : {&n.to, &n.from, &n.nat}) {
+    b.flush(*c);
+    b.del_chain(*c);
+  }
+}
+
+void nat_rules(Batch& b, const NetworkDef& def, const Names& n) {
+  const auto& f = def.forward;
+  std::string out_dev = f.dev.empty() ? "" : "oifname != " + q(f.dev) + " return";
+  // libvirt's exceptions: multicast and broadcast leave unmasqueraded, and so does traffic that
+  // stays inside the network.
+  if (!out_dev.empty()) b.rule(n.nat, out_dev);
+  b.rule(n.nat, "ip daddr 224.0.0.0/24 return");
+  b.rule(n.nat, "ip daddr 255.255.255.255 return");
+  for (const auto& s : subnets(def))
+    b.rule(n.nat, std::string(s.v6 ? "ip6" : "ip") + " daddr " + s.text + " return");
+  std::string ports;
+  if (f.nat && f.nat->port && f.nat->port->start) {
+    ports = ":" + std::to_string(f.nat->port->start);
+    if (f.nat->port->end) ports += "-" + std::to_string(f.nat->port->end);
+  }
+  for (const auto& s : subnets(def)) {
+    if (s.v6) continue;
+    std::string from = "ip saddr " + s.text + " ";
+    if (f.nat && f.nat->address) {
+      std::string range = f.nat->address->start + (f.nat->address->end.empty() ? "" : "-" + f.nat->address->end);
+      if (!ports.empty()) b.rule(n.nat, from + "meta l4proto { tcp, udp } snat ip to " + range + ports);
+      b.rule(n.nat, from + "snat ip to " + range);
+    } else {
+      if (!ports.empty()) b.rule(n.nat, from + "meta l4proto { tcp, udp } masquerade to " + ports);
+      b.rule(n.nat, from + "masquerade");
+    }
+  }
+  if (nat_ipv6(def)) {
+    b.rule(n.nat, "ip6 daddr ff00::/8 return");
+    for (const auto& s : subnets(def))
+      if (s.v6) b.rule(n.nat, "ip6 saddr " + s.text + " masquerade");
+  }
+}
+
+void filter_rules(Batch& b, const NetworkDef& def, const Names& n) {
+  const auto mode = def.forward.mode;
+  // Frames between two ports of the bridge pass the forward hook too (br_netfilter).
+  b.rule(n.to, "iifname " + n.bridge + " return");
+  b.rule(n.from, "oifname " + n.bridge + " return");
+  std::string out_dev = def.forward.dev.empty() ? "" : " oifname " + q(def.forward.dev);
+  std::string in_dev = def.forward.dev.empty() ? "" : " iifname " + q(def.forward.dev);
+  if (mode == ForwardMode::Nat || mode == ForwardMode::Route) {
+    for (const auto& s : subnets(def)) {
+      const char* fam = s.v6 ? "ip6" : "ip";
+      // A nat network takes in only replies; its IPv6 subnet is routed unless <nat ipv6='yes'>,
+      // as in libvirt.
+      bool natted = mode == ForwardMode::Nat && (!s.v6 || nat_ipv6(def));
+      b.rule(n.to, std::string(fam) + " daddr " + s.text + in_dev +
+                       (natted ? " ct state established,related return" : " return"));
+      b.rule(n.from, std::string(fam) + " saddr " + s.text + out_dev + " return");
+    }
+  }
+  b.rule(n.to, "reject");
+  b.rule(n.from, "reject");
+}
+
+}  // namespace
+
+std::string base_batch() {
+  Batch b;
+  const std::string t = std::string("inet ") + kTable;
+  b.cmd("add table " + t);
+  b.cmd("add map " + t + " to_bridge { type ifname : verdict; }");
+  b.cmd("add map " + t + " from_bridge { type ifname : verdict; }");
+  b.cmd("add map " + t + " nat_from_bridge { type ifname : verdict; }");
+  b.cmd("add set " + t + " service_bridges { type ifname; }");
+  b.cmd("add chain " + t + " forward { type filter hook forward priority filter; policy accept; }");
+  b.cmd("add chain " + t + " input { type filter hook input priority filter; policy accept; }");
+  b.cmd("add chain " + t + " postrouting { type nat hook postrouting priority srcnat; policy accept; }");
+  // The base chains' rules are rewritten whole each time: `add rule` is not idempotent.
+  b.flush("forward");
+  b.flush("input");
+  b.flush("postrouting");
+  b.rule("forward", "oifname vmap @to_bridge");
+  b.rule("forward", "iifname vmap @from_bridge");
+  b.rule("input", "iifname @service_bridges udp dport { 53, 67, 547 } accept");
+  b.rule("input", "iifname @service_bridges tcp dport 53 accept");
+  b.rule("postrouting", "iifname vmap @nat_from_bridge");
+  return b.take();
+}
+
+std::string add_network_batch(const NetworkDef& def) {
+  Names n(def);
+  Batch b;
+  declare_network(b, n);
+  undeclare_network(b, n);
+  // An open network gets no rules at all; that is what open means.
+  if (def.forward.mode == ForwardMode::Open) return base_batch() + b.take();
+  declare_network(b, n);
+  filter_rules(b, def, n);
+  if (def.forward.mode == ForwardMode::Nat) nat_rules(b, def, n);
+  return base_batch() + b.take();
+}
+
+std::string remove_network_batch(const NetworkDef& def) {
+  Names n(def);
+  Batch b;
+  declare_network(b, n);
+  undeclare_network(b, n);
+  return base_batch() + b.take();
+}
+
+std::string remove_all_batch() {
+  // "add" first, so deleting a table that is not there is not an error.
+  return std::string("add table inet ") + kTable + "\ndelete table inet " + kTable + "\n";
+}
+
+bool needs_ipv4_forwarding(const NetworkDef& def) {
+  auto m = def.forward.mode;
+  if (m != ForwardMode::Nat && m != ForwardMode::Route && m != ForwardMode::Open) return false;
+  for (const auto& ip : def.ips)
+    if (!ip.is_ipv6()) return true;
+  return false;
+}
+
+bool needs_ipv6_forwarding(const NetworkDef& def) {
+  auto m = def.forward.mode;
+  if (m != ForwardMode::Nat && m != ForwardMode::Route && m != ForwardMode::Open) return false;
+  for (const auto& ip : def.ips)
+    if (ip.is_ipv6()) return true;
+  return false;
+}
+
+}  // namespace hostnet::firewall
