@@ -49,7 +49,7 @@ int run(const DaemonOptions& opts) {
     log::error(firewall.error().message);
     return 1;
   }
-  Manager manager(store, backends, **firewall, ManagerOptions{opts.default_backend, "hnbr%d"});
+  Manager manager(store, backends, **firewall, ManagerOptions{opts.default_backend, "hnbr%d", true});
   manager.reconcile();
 
   auto loop = EventLoop::create();

@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/reverter.h"
 #include "daemon/conflicts.h"
+#include "daemon/host_routes.h"
 #include "daemon/modes/mode_driver.h"
 #include "xml/network_xml.h"
 
@@ -188,6 +189,8 @@ Result<void> Manager::bring_up(Network& network, const xml::NetworkDef& def) {
   if (!backend) return tl::unexpected(backend.error());
   if (auto r = check_subnets_free(def, list()); !r) return r;
   if (auto r = check_bridge_name_free(def, list()); !r) return r;
+  if (options_.check_host_routes && def.creates_bridge())
+    if (auto r = check_subnets_unrouted(def); !r) return r;
 
   Reverter undo;
   NetworkHost host{**backend, filter_};

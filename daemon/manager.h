@@ -30,6 +30,9 @@ class ManagerObserver {
 struct ManagerOptions {
   std::string default_backend = "bridge";
   std::string bridge_name_template = "hnbr%d";
+  // Refuse subnets the host already routes elsewhere (off only in unit tests, which run in the
+  // host's namespace and must not depend on its routes).
+  bool check_host_routes = true;
 };
 
 class Manager {

@@ -79,3 +79,18 @@ def test_firewall_rules_survive_a_daemon_restart(host, net):
     host.restart_daemon(kill9=True)
     assert tcp_connect(vm, Topology.OUTSIDE, 9000)
     assert server.next_peer() == Topology.UPLINK_HOST
+
+
+def test_a_subnet_the_host_already_routes_is_a_conflict_naming_the_interface(host):
+    host.sh("ip link add lan0 type veth peer name lan0p && ip addr add 192.168.122.5/24 dev lan0 && "
+            "ip link set lan0 up")
+    host.ctl("net-define", host.write_xml("default", network("nat")))
+    links = set(host.links())
+    err = host.ctl_error("net-start", "default")
+    assert "Conflict" in err and "lan0" in err and "192.168.122" in err, err
+    assert set(host.links()) == links
+    assert host.sh("nft list tables").stdout.strip() == ""
+    # A broader route (the default route, a /16 over a VPN) does not conflict.
+    host.sh("ip route del 192.168.122.0/24 dev lan0 && ip addr del 192.168.122.5/24 dev lan0 && "
+            "ip addr add 192.168.0.5/16 dev lan0")
+    host.ctl("net-start", "default")

@@ -69,7 +69,7 @@ class ManagerTest : public ::testing::Test {
     manager_.reset();
     store_ = std::make_unique<NetworkStore>(dir_ / "etc", dir_ / "run");
     ASSERT_TRUE(store_->prepare());
-    manager_ = std::make_unique<Manager>(*store_, *registry_, filter_, ManagerOptions{"fake", "hnbr%d"});
+    manager_ = std::make_unique<Manager>(*store_, *registry_, filter_, ManagerOptions{"fake", "hnbr%d", false});
     manager_->reconcile();
   }
   SwitchBackend& backend() { return **registry_->get("fake"); }
