@@ -1,5 +1,6 @@
 #include "cli/net_commands.h"
 
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -97,6 +98,36 @@ int net_info(const Args& a) {
   return 0;
 }
 
+int net_dhcp_leases(const Args& a) {
+  Client c;
+  auto leases = c.lookup(a.positional[0])->GetDHCPLeases();
+  if (a.has("json")) {
+    auto arr = nlohmann::json::array();
+    for (const auto& l : leases)
+      arr.push_back({{"expiry", std::get<0>(l)}, {"mac", std::get<1>(l)}, {"protocol", std::get<2>(l)},
+                     {"ip", std::get<3>(l)}, {"prefix", std::get<4>(l)}, {"hostname", std::get<5>(l)},
+                     {"clientid", std::get<6>(l)}});
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& l : leases) {
+    std::string expiry = "never";
+    if (std::get<0>(l) > 0) {
+      std::time_t t = static_cast<std::time_t>(std::get<0>(l));
+      char buf[32];
+      std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
+      expiry = buf;
+    }
+    rows.push_back({expiry, std::get<1>(l).empty() ? "-" : std::get<1>(l), std::get<2>(l),
+                    std::get<3>(l) + "/" + std::to_string(std::get<4>(l)),
+                    std::get<5>(l).empty() ? "-" : std::get<5>(l), std::get<6>(l).empty() ? "-" : std::get<6>(l)});
+  }
+  std::cout << format_table({"Expiry Time", "MAC address", "Protocol", "IP address", "Hostname", "Client ID or DUID"},
+                            rows);
+  return 0;
+}
+
 int net_validate(const Args& a) {
   const auto& file = a.positional[0];
   auto def = xml::parse_network(read_input_file(file));
@@ -173,6 +204,8 @@ std::vector<Command> net_commands() {
                     std::cout << c.lookup(a.positional[0])->Name() << "\n";
                     return 0;
                   }});
+  cmds.push_back({"net-dhcp-leases", "net-dhcp-leases NETWORK [--json]", "list the DHCP leases of a network",
+                  {{"json"}, {}, 1, 1}, true, net_dhcp_leases});
   cmds.push_back({"net-validate", "net-validate FILE", "check network XML offline (no daemon needed)",
                   {{}, {}, 1, 1}, false, net_validate});
   return cmds;

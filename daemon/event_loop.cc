@@ -20,6 +20,8 @@ Result<void> EventLoop::exit_on_signals() {
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
+  // Children (dnsmasq) are reaped through sd-event child sources, which need SIGCHLD blocked.
+  sigaddset(&mask, SIGCHLD);
   // sd-event delivers signals through a signalfd, which only sees blocked signals.
   if (sigprocmask(SIG_BLOCK, &mask, nullptr) < 0)
     return fail(Errc::Failed, std::string("sigprocmask: ") + std::strerror(errno));

@@ -20,7 +20,7 @@ class EventLoop {
 
   sd_event* get() const { return event_; }
 
-  // SIGTERM and SIGINT end run(); SIGHUP is ignored for now.
+  // SIGTERM and SIGINT end run(); SIGCHLD is blocked for child sources; SIGHUP is ignored.
   Result<void> exit_on_signals();
 
   // Runs until exit(); returns the exit code.

@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "daemon/backend_registry.h"
+#include "daemon/dhcp/dnsmasq_service.h"
 #include "daemon/event_loop.h"
 #include "daemon/firewall/nft_firewall.h"
 #include "daemon/manager.h"
@@ -44,14 +45,6 @@ int run(const DaemonOptions& opts) {
   backends.load_plugins(opts.plugin_dir, PluginContext{opts.state_dir, opts.plugin_options});
   if (backends.infos().empty()) log::warning("no switch backend plugins found in " + opts.plugin_dir);
 
-  auto firewall = NftFirewall::open();
-  if (!firewall) {
-    log::error(firewall.error().message);
-    return 1;
-  }
-  Manager manager(store, backends, **firewall, ManagerOptions{opts.default_backend, "hnbr%d", true});
-  manager.reconcile();
-
   auto loop = EventLoop::create();
   if (!loop) {
     log::error(loop.error().message);
@@ -61,6 +54,15 @@ int run(const DaemonOptions& opts) {
     log::error(r.error().message);
     return 1;
   }
+  auto firewall = NftFirewall::open();
+  if (!firewall) {
+    log::error(firewall.error().message);
+    return 1;
+  }
+  DnsmasqService dhcp((*loop)->get(), opts.state_dir, opts.dnsmasq, dhcp::DnsmasqOptions{opts.dhcp_no_ping});
+  Manager manager(store, backends, **firewall, dhcp, ManagerOptions{opts.default_backend, "hnbr%d", true});
+  manager.reconcile();
+
 
   std::unique_ptr<sdbus::IConnection> bus;
   try {

@@ -11,8 +11,16 @@
 
 namespace hostnet {
 
-Manager::Manager(NetworkStore& store, BackendRegistry& backends, PacketFilter& filter, ManagerOptions options)
-    : store_(store), backends_(backends), filter_(filter), options_(std::move(options)) {}
+Manager::Manager(NetworkStore& store, BackendRegistry& backends, PacketFilter& filter, DhcpService& dhcp,
+                 ManagerOptions options)
+    : store_(store), backends_(backends), filter_(filter), dhcp_(dhcp), options_(std::move(options)) {}
+
+Result<std::vector<DhcpLease>> Manager::dhcp_leases(const std::string& name) {
+  Network* n = find(name);
+  if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
+  if (!n->active()) return fail(Errc::Conflict, "network '" + name + "' is not active");
+  return dhcp_.leases(*n->live);
+}
 
 Network* Manager::find(const std::string& name) {
   auto it = networks_.find(name);
@@ -193,7 +201,7 @@ Result<void> Manager::bring_up(Network& network, const xml::NetworkDef& def) {
     if (auto r = check_subnets_unrouted(def); !r) return r;
 
   Reverter undo;
-  NetworkHost host{**backend, filter_};
+  NetworkHost host{**backend, filter_, dhcp_};
   if (auto r = (*driver)->start(def, host, undo); !r)
     return fail_with_context(r.error(), "cannot start network '" + def.name + "'");
   if (auto r = store_.save_status(def); !r) return r;
@@ -216,7 +224,7 @@ Result<void> Manager::tear_down(const xml::NetworkDef& live) {
   auto driver = mode_driver_for(live);
   auto backend = backends_.get(backend_name(live));
   if (driver && backend) {
-    NetworkHost host{**backend, filter_};
+    NetworkHost host{**backend, filter_, dhcp_};
     if (auto r = (*driver)->stop(live, host); !r) return r;
   }
   return store_.remove_status(live.name);

@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "daemon/backend_registry.h"
+#include "daemon/dhcp/dhcp_service.h"
 #include "daemon/firewall/packet_filter.h"
 #include "daemon/network.h"
 #include "daemon/network_store.h"
@@ -37,7 +38,8 @@ struct ManagerOptions {
 
 class Manager {
  public:
-  Manager(NetworkStore& store, BackendRegistry& backends, PacketFilter& filter, ManagerOptions options = {});
+  Manager(NetworkStore& store, BackendRegistry& backends, PacketFilter& filter, DhcpService& dhcp,
+          ManagerOptions options = {});
 
   void set_observer(ManagerObserver* observer) { observer_ = observer; }
 
@@ -57,6 +59,8 @@ class Manager {
   Result<const Network*> lookup(std::string_view name_or_uuid) const;
   std::vector<const Network*> list() const;
   std::string xml_desc(const Network& network, bool inactive) const;
+  // Current leases of an active network's DHCP server (empty when it has none).
+  Result<std::vector<DhcpLease>> dhcp_leases(const std::string& name);
   std::string backend_name(const xml::NetworkDef& def) const;
   const BackendRegistry& backends() const { return backends_; }
 
@@ -77,6 +81,7 @@ class Manager {
   NetworkStore& store_;
   BackendRegistry& backends_;
   PacketFilter& filter_;
+  DhcpService& dhcp_;
   ManagerOptions options_;
   ManagerObserver* observer_ = nullptr;
   std::map<std::string, std::unique_ptr<Network>> networks_;

@@ -17,6 +17,8 @@ const char* daemon_usage() {
          "  --admin-group GROUP    members may change networks, as root can\n"
          "  --plugin-option K=V    passed to every plugin (e.g. ovsdb-socket=/path)\n"
          "  --ovsdb-socket PATH    shorthand for --plugin-option ovsdb-socket=PATH\n"
+         "  --dnsmasq PATH         the dnsmasq binary (default /usr/sbin/dnsmasq)\n"
+         "  --dhcp-no-ping         offer leases without dnsmasq's 3 s ping check (test rigs)\n"
          "  --debug                verbose logging\n"
          "  --version, --help\n\n"
          "Connects to the bus in DBUS_SYSTEM_BUS_ADDRESS when set, else the system bus.\n";
@@ -63,7 +65,9 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
       auto eq = kv.find('=');
       if (r && eq == std::string::npos) r = fail(Errc::InvalidArgument, "--plugin-option wants KEY=VALUE");
       if (r) o.plugin_options.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-    } else if (arg == "--debug") o.debug = true;
+    } else if (arg == "--dnsmasq") r = take(o.dnsmasq);
+    else if (arg == "--dhcp-no-ping") o.dhcp_no_ping = true;
+    else if (arg == "--debug") o.debug = true;
     else if (arg == "--help" || arg == "-h") o.show_help = true;
     else if (arg == "--version") o.show_version = true;
     else r = fail(Errc::InvalidArgument, "unknown option '" + arg + "' (see --help)");

@@ -16,6 +16,8 @@ struct DaemonOptions {
   std::string plugin_dir;
   std::string default_backend = "bridge";
   std::optional<std::string> admin_group;
+  std::string dnsmasq = "/usr/sbin/dnsmasq";
+  bool dhcp_no_ping = false;
   std::vector<std::pair<std::string, std::string>> plugin_options;
   bool debug = false;
   bool show_help = false;

@@ -52,6 +52,14 @@ void NetworkObject::SetAutostart(const bool& autostart) {
   value_or_throw(manager_.set_autostart(name_, autostart));
 }
 
+std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string, uint32_t, std::string, std::string>>
+NetworkObject::GetDHCPLeases() {
+  std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string, uint32_t, std::string, std::string>> out;
+  for (const auto& l : value_or_throw(manager_.dhcp_leases(name_)))
+    out.emplace_back(l.expiry, l.mac, l.protocol, l.ip, l.prefix, l.hostname, l.client_id);
+  return out;
+}
+
 std::string NetworkObject::UUID() {
   const auto& def = network().current();
   return def.uuid ? def.uuid->str() : std::string();

@@ -30,6 +30,8 @@ class NetworkObject final
   void Undefine() override;
   std::string GetXMLDesc(const uint32_t& flags) override;
   void SetAutostart(const bool& autostart) override;
+  std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string, uint32_t, std::string, std::string>>
+  GetDHCPLeases() override;
 
   std::string Name() override { return name_; }
   std::string UUID() override;

@@ -7,6 +7,7 @@
 
 #include "common/result.h"
 #include "common/reverter.h"
+#include "daemon/dhcp/dhcp_service.h"
 #include "daemon/firewall/packet_filter.h"
 #include "plugins/switch_backend.h"
 #include "xml/network_def.h"
@@ -17,6 +18,7 @@ namespace hostnet {
 struct NetworkHost {
   SwitchBackend& backend;
   PacketFilter& filter;
+  DhcpService& dhcp;
 };
 
 class ModeDriver {

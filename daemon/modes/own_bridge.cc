@@ -19,10 +19,15 @@ Result<void> OwnBridgeDriver::start(const xml::NetworkDef& def, NetworkHost& hos
   bool v4 = firewall::needs_ipv4_forwarding(def), v6 = firewall::needs_ipv6_forwarding(def);
   if (v4 || v6)
     if (auto r = host.filter.enable_forwarding(v4, v6); !r) return r;
+  if (DhcpService::wanted(def)) {
+    if (auto r = host.dhcp.start(def); !r) return r;
+    undo.add([&dhcp = host.dhcp, name = def.name] { dhcp.stop(name); });
+  }
   return {};
 }
 
 Result<void> OwnBridgeDriver::stop(const xml::NetworkDef& def, NetworkHost& host) {
+  host.dhcp.stop(def.name);
   if (auto r = host.filter.remove_network(def); !r) return r;
   auto r = host.backend.delete_switch(def.bridge.name, owner_tag_for(def.name));
   if (!r && r.error().code != Errc::NotFound) return r;

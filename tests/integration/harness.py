@@ -96,7 +96,7 @@ class Host:
         log = self.tmp / f"hostnetd.{len(self.daemon_logs)}.log"
         self.daemon_logs.append(log)
         cmd = ["ip", "netns", "exec", self.ns, str(HOSTNETD), "--config-dir", str(self.config_dir),
-               "--state-dir", str(self.state_dir), "--plugin-dir", str(PLUGIN_DIR), *extra]
+               "--state-dir", str(self.state_dir), "--plugin-dir", str(PLUGIN_DIR), "--dhcp-no-ping", *extra]
         with open(log, "w") as out:
             self.daemon = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         self._wait(lambda: self.ctl("net-list", check=False).returncode == 0 or self.daemon.poll() is not None,
@@ -143,6 +143,15 @@ class Host:
             except subprocess.TimeoutExpired:
                 self.bus.kill()
                 self.bus.wait()
+        # dnsmasq outlives hostnetd by design; here it goes with the test, by the pids hostnetd
+        # recorded, and only if the process really is a dnsmasq of this test's state dir.
+        for pidfile in (self.state_dir / "dnsmasq").glob("*.pid"):
+            try:
+                pid = int(pidfile.read_text().split()[0])
+                if str(self.state_dir) in Path(f"/proc/{pid}/cmdline").read_text():
+                    os.kill(pid, signal.SIGKILL)
+            except (OSError, ValueError, IndexError):
+                pass
         for ns in [self.ns, *self.extra_namespaces]:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         log = self.daemon_log()
@@ -229,13 +238,15 @@ class Topology:
         run(["ip", "-n", ns, "link", "set", "lo", "up"])
         return ns
 
-    def vm(self, name, bridge, cidr, gateway=None):
+    def vm(self, name, bridge, cidr=None, gateway=None, mac=None):
         """A VM: a namespace whose eth0 is plugged into `bridge` in the host namespace."""
         ns = self.namespace(name)
         port = f"v{secrets.token_hex(3)}"
-        run(["ip", "-n", self.host.ns, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns])
+        peer = ["peer", "name", "eth0"] + (["address", mac] if mac else []) + ["netns", ns]
+        run(["ip", "-n", self.host.ns, "link", "add", port, "type", "veth", *peer])
         run(["ip", "-n", self.host.ns, "link", "set", port, "master", bridge, "up"])
-        run(["ip", "-n", ns, "addr", "add", cidr, "dev", "eth0"])
+        if cidr:
+            run(["ip", "-n", ns, "addr", "add", cidr, "dev", "eth0"])
         run(["ip", "-n", ns, "link", "set", "eth0", "up"])
         if gateway:
             run(["ip", "-n", ns, "route", "add", "default", "via", gateway])

@@ -35,6 +35,18 @@ class FakeFilter : public PacketFilter {
   bool forwarding_v4 = false, forwarding_v6 = false, refuse = false;
 };
 
+// Records which networks would have a DHCP/DNS server.
+class FakeDhcp : public DhcpService {
+ public:
+  Result<void> start(const xml::NetworkDef& def) override {
+    running.insert(def.name);
+    return {};
+  }
+  void stop(const std::string& network) override { running.erase(network); }
+  Result<std::vector<DhcpLease>> leases(const xml::NetworkDef&) override { return std::vector<DhcpLease>(); }
+  std::set<std::string> running;
+};
+
 const char* kIsolated = R"(<network>
   <name>iso</name>
   <ip address='10.10.0.1' netmask='255.255.255.0'/>
@@ -69,7 +81,7 @@ class ManagerTest : public ::testing::Test {
     manager_.reset();
     store_ = std::make_unique<NetworkStore>(dir_ / "etc", dir_ / "run");
     ASSERT_TRUE(store_->prepare());
-    manager_ = std::make_unique<Manager>(*store_, *registry_, filter_, ManagerOptions{"fake", "hnbr%d", false});
+    manager_ = std::make_unique<Manager>(*store_, *registry_, filter_, dhcp_, ManagerOptions{"fake", "hnbr%d", false});
     manager_->reconcile();
   }
   SwitchBackend& backend() { return **registry_->get("fake"); }
@@ -84,6 +96,7 @@ class ManagerTest : public ::testing::Test {
 
   fs::path dir_;
   FakeFilter filter_;
+  FakeDhcp dhcp_;
   std::unique_ptr<BackendRegistry> registry_;
   std::unique_ptr<NetworkStore> store_;
   std::unique_ptr<Manager> manager_;
@@ -170,7 +183,9 @@ TEST_F(ManagerTest, NatNetworkGetsRulesAndForwarding) {
   EXPECT_EQ(filter_.networks, std::set<std::string>{"n"});
   EXPECT_TRUE(filter_.forwarding_v4);
   EXPECT_FALSE(filter_.forwarding_v6);
+  EXPECT_EQ(dhcp_.running, std::set<std::string>{"n"}) << "DNS is on by default, as in libvirt";
   ASSERT_TRUE(manager_->stop("n"));
+  EXPECT_TRUE(dhcp_.running.empty());
   EXPECT_TRUE(filter_.networks.empty());
   EXPECT_TRUE(switches().empty());
 }
@@ -266,6 +281,7 @@ TEST_F(ManagerTest, FailureAfterTheSwitchWasMadeRollsItBack) {
   ASSERT_FALSE(r);
   EXPECT_TRUE(switches().empty()) << "start failed but left its switch behind";
   EXPECT_TRUE(filter_.networks.empty()) << "start failed but left its firewall rules behind";
+  EXPECT_TRUE(dhcp_.running.empty()) << "start failed but left its DHCP server behind";
   auto n = manager_->lookup("iso");
   ASSERT_TRUE(n);
   EXPECT_FALSE((*n)->active());
