@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: install what is missing, build, install, and leave hostnetd running
-# on the system D-Bus. Starts a system bus if none is running (bare containers and VMs), uses
-# systemd when it is PID 1. Safe to run again: it rebuilds and restarts hostnetd.
+# on the system D-Bus, serving libvirt's `default` NAT network (virbr0, 192.168.122.0/24) unless a
+# network of that name or subnet already exists. Starts a system bus if none is running (bare
+# containers and VMs), uses systemd when it is PID 1. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,29 +24,41 @@ if [ -d /run/systemd/system ] && [ "$(ps -o comm= -p 1)" = systemd ]; then
   systemctl enable --now hostnetd
   systemctl restart hostnetd
   echo "hostnetd running under systemd (journalctl -u hostnetd)"
-  exit 0
-fi
-
-# No systemd: run the bus and the daemon ourselves.
-if ! dbus-send --system --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId >/dev/null 2>&1; then
-  mkdir -p /run/dbus
-  rm -f /run/dbus/pid
-  dbus-daemon --system --fork
-  echo "started a system D-Bus (none was running)"
 else
-  dbus-send --system --type=method_call --dest=org.freedesktop.DBus / org.freedesktop.DBus.ReloadConfig
-fi
 
-pidfile=/run/hostnetd.pid
-if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-  kill "$(cat "$pidfile")"
-  while kill -0 "$(cat "$pidfile")" 2>/dev/null; do sleep 0.1; done
+  # No systemd: run the bus and the daemon ourselves.
+  if ! dbus-send --system --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId >/dev/null 2>&1; then
+    mkdir -p /run/dbus
+    rm -f /run/dbus/pid
+    dbus-daemon --system --fork
+    echo "started a system D-Bus (none was running)"
+  else
+    dbus-send --system --type=method_call --dest=org.freedesktop.DBus / org.freedesktop.DBus.ReloadConfig
+  fi
+
+  pidfile=/run/hostnetd.pid
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    kill "$(cat "$pidfile")"
+    while kill -0 "$(cat "$pidfile")" 2>/dev/null; do sleep 0.1; done
+  fi
+  nohup /usr/local/sbin/hostnetd >>/var/log/hostnetd.log 2>&1 &
+  echo $! > "$pidfile"
+  for _ in $(seq 50); do
+    hostnetctl net-list >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  echo "hostnetd running (pid $(cat "$pidfile"), log /var/log/hostnetd.log)"
 fi
-nohup /usr/local/sbin/hostnetd >>/var/log/hostnetd.log 2>&1 &
-echo $! > "$pidfile"
-for _ in $(seq 50); do
-  hostnetctl version >/dev/null 2>&1 && busctl --system status org.hostnet1 >/dev/null 2>&1 && break
-  sleep 0.1
-done
 hostnetctl version
-echo "hostnetd running (pid $(cat "$pidfile"), log /var/log/hostnetd.log); try: hostnetctl net-list --all"
+
+# libvirt's default network, as libvirt ships it, unless its name or subnet is already taken.
+if hostnetctl net-info default >/dev/null 2>&1; then
+  echo "a network named 'default' already exists; left as it is"
+elif ip -o addr show to 192.168.122.0/24 | grep -q . || ip route show 192.168.122.0/24 | grep -q .; then
+  echo "192.168.122.0/24 is already in use on this host ($(ip -o addr show to 192.168.122.0/24 | awk '{print $2}' | head -1)); not defining 'default'"
+else
+  hostnetctl net-define scripts/default-network.xml
+  hostnetctl net-autostart default
+  hostnetctl net-start default || echo "could not start 'default' (see the error above); it stays defined"
+fi
+hostnetctl net-list --all
