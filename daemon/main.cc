@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "daemon/backend_registry.h"
 #include "daemon/dhcp/dnsmasq_service.h"
+#include "daemon/drift_watcher.h"
 #include "daemon/event_loop.h"
 #include "daemon/firewall/nft_firewall.h"
 #include "daemon/manager.h"
@@ -62,6 +63,11 @@ int run(const DaemonOptions& opts) {
   DnsmasqService dhcp((*loop)->get(), opts.state_dir, opts.dnsmasq, dhcp::DnsmasqOptions{opts.dhcp_no_ping});
   Manager manager(store, backends, **firewall, dhcp, ManagerOptions{opts.default_backend, "hnbr%d", true});
   manager.reconcile();
+  auto drift = DriftWatcher::attach((*loop)->get(), manager);
+  if (!drift) {
+    log::error(drift.error().message);
+    return 1;
+  }
 
 
   std::unique_ptr<sdbus::IConnection> bus;

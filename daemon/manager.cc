@@ -257,6 +257,18 @@ Result<void> Manager::set_autostart(const std::string& name, bool enabled) {
   return {};
 }
 
+void Manager::repair() {
+  for (auto& [name, n] : networks_) {
+    if (!n->active()) continue;
+    auto driver = mode_driver_for(*n->live);
+    auto backend = backends_.get(backend_name(*n->live));
+    if (!driver || !backend) continue;
+    NetworkHost host{**backend, filter_, dhcp_};
+    if (auto r = (*driver)->repair(*n->live, host); !r)
+      log::error("network " + name + ": cannot repair: " + r.error().message);
+  }
+}
+
 void Manager::reconcile() {
   for (auto& rec : store_.load_definitions()) {
     if (!rec.def) {

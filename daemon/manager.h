@@ -54,6 +54,8 @@ class Manager {
   Result<void> start(const std::string& name);
   Result<void> stop(const std::string& name);
   Result<void> set_autostart(const std::string& name, bool enabled);
+  // Repairs every active network after a change behind hostnet's back (see DriftWatcher).
+  void repair();
 
   // By name, or by uuid string.
   Result<const Network*> lookup(std::string_view name_or_uuid) const;

@@ -32,6 +32,10 @@ class ModeDriver {
 
   // Removes what start made. Tolerates parts already gone.
   virtual Result<void> stop(const xml::NetworkDef& def, NetworkHost& host) = 0;
+
+  // Puts back what someone removed behind hostnet's back (an address, the bridge, the firewall
+  // rules) without disturbing what is still right. Called for active networks only.
+  virtual Result<void> repair(const xml::NetworkDef&, NetworkHost&) { return {}; }
 };
 
 // The driver for def's forward mode, or Unsupported naming the mode.

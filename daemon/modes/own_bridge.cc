@@ -1,6 +1,7 @@
 #include "daemon/modes/own_bridge.h"
 
 #include "daemon/firewall/ruleset.h"
+#include "common/log.h"
 #include "daemon/network.h"
 
 namespace hostnet {
@@ -32,6 +33,17 @@ Result<void> OwnBridgeDriver::stop(const xml::NetworkDef& def, NetworkHost& host
   auto r = host.backend.delete_switch(def.bridge.name, owner_tag_for(def.name));
   if (!r && r.error().code != Errc::NotFound) return r;
   return {};
+}
+
+}  // namespace hostnet
+
+namespace hostnet {
+
+Result<void> OwnBridgeDriver::repair(const xml::NetworkDef& def, NetworkHost& host) {
+  auto state = host.backend.ensure_switch(switch_spec_for(def));
+  if (!state) return tl::unexpected(state.error());
+  if (state->created) log::warning("network " + def.name + ": bridge " + def.bridge.name + " was deleted; recreated");
+  return host.filter.add_network(def);
 }
 
 }  // namespace hostnet

@@ -10,6 +10,7 @@ class OwnBridgeDriver : public ModeDriver {
  public:
   Result<void> start(const xml::NetworkDef& def, NetworkHost& host, Reverter& undo) override;
   Result<void> stop(const xml::NetworkDef& def, NetworkHost& host) override;
+  Result<void> repair(const xml::NetworkDef& def, NetworkHost& host) override;
 };
 
 }  // namespace hostnet

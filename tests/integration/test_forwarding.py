@@ -94,3 +94,22 @@ def test_a_subnet_the_host_already_routes_is_a_conflict_naming_the_interface(hos
     host.sh("ip route del 192.168.122.0/24 dev lan0 && ip addr del 192.168.122.5/24 dev lan0 && "
             "ip addr add 192.168.0.5/16 dev lan0")
     host.ctl("net-start", "default")
+
+
+def test_a_flushed_ruleset_is_restored(host, net):
+    import time
+    topo, outside, vm, server, vm_server = net("nat", routes_back=[SUBNET])
+    start = time.monotonic()
+    host.sh("nft flush ruleset")
+    host._wait(lambda: "br-virbr0-nat" in host.sh("nft list ruleset").stdout, "hostnet's rules to come back", timeout=10)
+    print(f"rules restored {time.monotonic() - start:.3f} s after the flush")
+    assert tcp_connect(vm, Topology.OUTSIDE, 9000)
+    assert server.next_peer() == Topology.UPLINK_HOST
+    host.sh("nft delete table inet hostnet")
+    host._wait(lambda: "br-virbr0-nat" in host.sh("nft list ruleset").stdout, "hostnet's table to come back", timeout=10)
+
+
+def test_a_removed_bridge_address_is_restored(host, net):
+    net("nat")
+    host.sh("ip addr del 192.168.122.1/24 dev virbr0")
+    host._wait(lambda: "192.168.122.1/24" in host.addresses("virbr0"), "the bridge address to come back", timeout=10)
