@@ -128,6 +128,75 @@ int net_dhcp_leases(const Args& a) {
   return 0;
 }
 
+// "8080" or "8000-8100"
+std::pair<uint16_t, uint16_t> port_range(const std::string& text) {
+  auto dash = text.find('-');
+  auto num = [&](const std::string& s) {
+    if (s.empty() || s.size() > 5 || s.find_first_not_of("0123456789") != std::string::npos)
+      throw UsageError{"'" + text + "' is not a port or a port range"};
+    unsigned long v = std::stoul(s);
+    if (v > 65535) throw UsageError{"'" + text + "': ports go up to 65535"};
+    return static_cast<uint16_t>(v);
+  };
+  if (dash == std::string::npos) return {num(text), 0};
+  return {num(text.substr(0, dash)), num(text.substr(dash + 1))};
+}
+
+int net_port_forward_add(const Args& a) {
+  auto proto = a.option("proto").value_or("tcp");
+  auto host_port = a.option("host-port");
+  auto to = a.option("to");
+  if (!host_port || !to) throw UsageError{"--host-port and --to are required"};
+  auto [port, port_end] = port_range(*host_port);
+  std::string target = *to;
+  uint16_t target_port = 0;
+  if (auto colon = target.rfind(':'); colon != std::string::npos) {
+    target_port = port_range(target.substr(colon + 1)).first;
+    target = target.substr(0, colon);
+  }
+  Client c;
+  c.lookup(a.positional[0])->AddPortForward(proto, a.option("host-address").value_or(""), port, port_end, target,
+                                            target_port);
+  std::cout << "Port forward " << proto << " " << *host_port << " -> " << *to << " added to network "
+            << a.positional[0] << "\n";
+  return 0;
+}
+
+int net_port_forward_remove(const Args& a) {
+  auto host_port = a.option("host-port");
+  if (!host_port) throw UsageError{"--host-port is required"};
+  Client c;
+  c.lookup(a.positional[0])->RemovePortForward(a.option("proto").value_or("tcp"), a.option("host-address").value_or(""),
+                                               port_range(*host_port).first);
+  std::cout << "Port forward removed from network " << a.positional[0] << "\n";
+  return 0;
+}
+
+int net_port_forward_list(const Args& a) {
+  Client c;
+  auto forwards = c.lookup(a.positional[0])->ListPortForwards();
+  auto ports = [](uint16_t start, uint16_t end) {
+    return end > start ? std::to_string(start) + "-" + std::to_string(end) : std::to_string(start);
+  };
+  if (a.has("json")) {
+    auto arr = nlohmann::json::array();
+    for (const auto& f : forwards)
+      arr.push_back({{"proto", std::get<0>(f)}, {"host_address", std::get<1>(f)}, {"port", std::get<2>(f)},
+                     {"port_end", std::get<3>(f)}, {"target", std::get<4>(f)}, {"target_port", std::get<5>(f)}});
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& f : forwards) {
+    uint16_t tp = std::get<5>(f) ? std::get<5>(f) : std::get<2>(f);
+    uint16_t tp_end = static_cast<uint16_t>(tp + (std::get<3>(f) - std::get<2>(f)));
+    rows.push_back({std::get<0>(f), std::get<1>(f).empty() ? "*" : std::get<1>(f), ports(std::get<2>(f), std::get<3>(f)),
+                    std::get<4>(f), ports(tp, tp_end)});
+  }
+  std::cout << format_table({"Protocol", "Host address", "Host port", "Target", "Target port"}, rows);
+  return 0;
+}
+
 int net_validate(const Args& a) {
   const auto& file = a.positional[0];
   auto def = xml::parse_network(read_input_file(file));
@@ -206,6 +275,16 @@ std::vector<Command> net_commands() {
                   }});
   cmds.push_back({"net-dhcp-leases", "net-dhcp-leases NETWORK [--json]", "list the DHCP leases of a network",
                   {{"json"}, {}, 1, 1}, true, net_dhcp_leases});
+  cmds.push_back({"net-port-forward-add",
+                  "net-port-forward-add NETWORK --host-port PORT[-END] --to IP[:PORT] [--proto tcp|udp] [--host-address IP]",
+                  "forward host ports into a nat network", {{}, {"proto", "host-port", "to", "host-address"}, 1, 1}, true,
+                  net_port_forward_add});
+  cmds.push_back({"net-port-forward-remove",
+                  "net-port-forward-remove NETWORK --host-port PORT [--proto tcp|udp] [--host-address IP]",
+                  "remove a port forward", {{}, {"proto", "host-port", "host-address"}, 1, 1}, true,
+                  net_port_forward_remove});
+  cmds.push_back({"net-port-forward-list", "net-port-forward-list NETWORK [--json]", "list a network's port forwards",
+                  {{"json"}, {}, 1, 1}, true, net_port_forward_list});
   cmds.push_back({"net-validate", "net-validate FILE", "check network XML offline (no daemon needed)",
                   {{}, {}, 1, 1}, false, net_validate});
   return cmds;

@@ -1,5 +1,6 @@
 #include "daemon/manager.h"
 
+#include <algorithm>
 #include <set>
 
 #include "common/log.h"
@@ -8,6 +9,7 @@
 #include "daemon/host_routes.h"
 #include "daemon/modes/mode_driver.h"
 #include "xml/network_xml.h"
+#include "xml/port_forward.h"
 
 namespace hostnet {
 
@@ -254,6 +256,64 @@ Result<void> Manager::set_autostart(const std::string& name, bool enabled) {
   if (auto r = store_.set_autostart(name, enabled); !r) return r;
   n->autostart = enabled;
   notify_changed(*n);
+  return {};
+}
+
+Result<void> Manager::add_port_forward(const std::string& name, const xml::PortForward& forward) {
+  Network* n = find(name);
+  if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
+  const auto& def = n->current();
+  if (def.forward.mode != xml::ForwardMode::Nat)
+    return fail(Errc::Unsupported, "port forwards lead into nat networks; '" + name + "' has forward mode '" +
+                                       xml::forward_mode_name(def.forward.mode) + "'");
+  if (auto r = xml::check_port_forward(forward, def); !r) return r;
+  for (const auto& [other_name, other] : networks_) {
+    if (other_name == name || !other->active()) continue;
+    for (const auto& f : other->live->port_forwards)
+      if (f.same_key(forward))
+        return fail(Errc::Conflict, "port forward: " + forward.proto + " port " + xml::format_port_range(forward) +
+                                        " is already forwarded into network '" + other_name + "'");
+  }
+  auto forwards = def.port_forwards;
+  forwards.push_back(forward);
+  return set_port_forwards(*n, std::move(forwards));
+}
+
+Result<void> Manager::remove_port_forward(const std::string& name, const xml::PortForward& key) {
+  Network* n = find(name);
+  if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
+  auto forwards = n->current().port_forwards;
+  auto it = std::find_if(forwards.begin(), forwards.end(), [&](const xml::PortForward& f) {
+    return f.proto == key.proto && f.host_address == key.host_address && f.port_start == key.port_start;
+  });
+  if (it == forwards.end())
+    return fail(Errc::NotFound, "network '" + name + "' has no " + key.proto + " forward of host port " +
+                                    std::to_string(key.port_start) +
+                                    (key.host_address.empty() ? "" : " on " + key.host_address));
+  forwards.erase(it);
+  return set_port_forwards(*n, std::move(forwards));
+}
+
+Result<void> Manager::set_port_forwards(Network& n, std::vector<xml::PortForward> forwards) {
+  std::optional<xml::NetworkDef> live, stored;
+  Reverter undo;
+  if (n.live) {
+    live = *n.live;
+    live->port_forwards = forwards;
+    if (auto r = filter_.add_network(*live, &*n.live); !r) return r;
+    undo.add([this, &n, live] { (void)filter_.add_network(*n.live, &*live); });
+    if (auto r = store_.save_status(*live); !r) return r;
+    undo.add([this, &n] { (void)store_.save_status(*n.live); });
+  }
+  if (n.persistent) {
+    stored = *n.persistent;
+    stored->port_forwards = forwards;
+    if (auto r = store_.save_definition(*stored); !r) return r;
+  }
+  undo.commit();
+  if (live) n.live = std::move(*live);
+  if (stored) n.persistent = std::move(*stored);
+  notify_changed(n);
   return {};
 }
 

@@ -57,6 +57,12 @@ class Manager {
   // Repairs every active network after a change behind hostnet's back (see DriftWatcher).
   void repair();
 
+  // Port forwards of a nat network: applied at once when it is active, and kept in its stored
+  // definition when it is persistent. remove_port_forward matches proto, host address and the
+  // first host port.
+  Result<void> add_port_forward(const std::string& name, const xml::PortForward& forward);
+  Result<void> remove_port_forward(const std::string& name, const xml::PortForward& key);
+
   // By name, or by uuid string.
   Result<const Network*> lookup(std::string_view name_or_uuid) const;
   std::vector<const Network*> list() const;
@@ -78,6 +84,8 @@ class Manager {
   Result<void> bring_up(Network& network, const xml::NetworkDef& def);
   Result<void> tear_down(const xml::NetworkDef& live);
   void remove_orphan_switches();
+  // Replaces the network's forwards, live and stored, all or nothing.
+  Result<void> set_port_forwards(Network& n, std::vector<xml::PortForward> forwards);
   void notify_changed(const Network& n) { if (observer_) observer_->network_changed(n); }
 
   NetworkStore& store_;

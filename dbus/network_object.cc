@@ -60,6 +60,28 @@ NetworkObject::GetDHCPLeases() {
   return out;
 }
 
+void NetworkObject::AddPortForward(const std::string& proto, const std::string& host_address, const uint16_t& port,
+                                   const uint16_t& port_end, const std::string& target, const uint16_t& target_port) {
+  require_admin(getObject(), auth_, "adding a port forward");
+  xml::PortForward f{proto, host_address, port, port_end ? port_end : port, target, target_port};
+  value_or_throw(manager_.add_port_forward(name_, f));
+}
+
+void NetworkObject::RemovePortForward(const std::string& proto, const std::string& host_address, const uint16_t& port) {
+  require_admin(getObject(), auth_, "removing a port forward");
+  xml::PortForward key{proto, host_address, port, port, "", 0};
+  value_or_throw(manager_.remove_port_forward(name_, key));
+}
+
+std::vector<sdbus::Struct<std::string, std::string, uint16_t, uint16_t, std::string, uint16_t>>
+NetworkObject::ListPortForwards() {
+  std::vector<sdbus::Struct<std::string, std::string, uint16_t, uint16_t, std::string, uint16_t>> out;
+  for (const auto& f : network().current().port_forwards)
+    out.emplace_back(f.proto, f.host_address, static_cast<uint16_t>(f.port_start), static_cast<uint16_t>(f.port_end),
+                     f.target, static_cast<uint16_t>(f.target_port));
+  return out;
+}
+
 std::string NetworkObject::UUID() {
   const auto& def = network().current();
   return def.uuid ? def.uuid->str() : std::string();

@@ -70,11 +70,17 @@ void print(const XMLElement* e, int depth, bool top, std::string& out) {
 
 }  // namespace
 
+bool is_hostnet_element(const XMLElement* e) {
+  auto ns = declared(e);
+  auto it = ns.find(prefix_of(e->Name()));
+  return it != ns.end() && it->second == kHostnetNamespace;
+}
+
 std::string format_metadata(const XMLElement* metadata) {
-  if (!metadata || !metadata->FirstChildElement()) return {};
-  std::string out = "  <metadata>\n";
-  for (const auto* c = metadata->FirstChildElement(); c; c = c->NextSiblingElement()) print(c, 2, true, out);
-  out += "  </metadata>\n";
+  if (!metadata) return {};
+  std::string out;
+  for (const auto* c = metadata->FirstChildElement(); c; c = c->NextSiblingElement())
+    if (!is_hostnet_element(c)) print(c, 2, true, out);
   return out;
 }
 

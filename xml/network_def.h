@@ -189,6 +189,27 @@ struct VirtualPortDef {
   std::vector<std::pair<std::string, std::string>> parameters;
 };
 
+// A port forward into the network (hostnet's own extension, kept in <metadata> in hostnet's
+// XML namespace so the file stays valid libvirt XML).
+struct PortForward {
+  std::string proto;         // "tcp" | "udp"
+  std::string host_address;  // IPv4 of the host, or "" for every host address
+  unsigned port_start = 0;   // host port(s)
+  unsigned port_end = 0;     // == port_start for a single port
+  std::string target;        // IPv4 inside the network
+  unsigned target_port = 0;  // first target port; 0: the same as the host port
+  // The target port of one host port of the range.
+  unsigned target_port_for(unsigned host_port) const {
+    return target_port ? target_port + (host_port - port_start) : host_port;
+  }
+  bool same_key(const PortForward& o) const {
+    return proto == o.proto && host_address == o.host_address && port_start <= o.port_end && o.port_start <= port_end;
+  }
+  bool operator==(const PortForward&) const = default;
+};
+
+inline constexpr const char* kHostnetNamespace = "https://hostnet.dev/xmlns/network/1.0";
+
 struct PortGroupDef {
   std::string name;
   bool is_default = false;
@@ -203,7 +224,8 @@ struct NetworkDef {
   std::optional<Uuid> uuid;
   std::string title;
   std::string description;
-  std::string metadata_xml;  // the <metadata> element, formatted canonically at depth 1
+  std::string metadata_xml;  // other applications' <metadata> children, formatted at depth 2
+  std::vector<PortForward> port_forwards;  // from hostnet's own element in <metadata>
 
   bool ipv6 = false;  // <network ipv6='yes'>: guest-to-guest IPv6 without a gateway address
   std::optional<bool> trust_guest_rx_filters;

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "xml/network_xml.h"
+#include "xml/port_forward.h"
 #include "xml/xml_writer.h"
 
 namespace hostnet::xml {
@@ -222,7 +223,23 @@ std::string format_network(const NetworkDef& def, unsigned flags) {
   if (def.uuid) w.text_element("uuid", def.uuid->str());
   w.text_element("title", def.title);
   w.text_element("description", def.description);
-  w.raw(def.metadata_xml);
+  if (!def.metadata_xml.empty() || !def.port_forwards.empty()) {
+    w.open("metadata").close_open();
+    w.raw(def.metadata_xml);
+    if (!def.port_forwards.empty()) {
+      // Double quotes, as libvirt prints everything inside <metadata>.
+      w.raw(std::string("    <hostnet:network xmlns:hostnet=\"") + kHostnetNamespace + "\">\n");
+      for (const auto& f : def.port_forwards) {
+        std::string line = "      <hostnet:forward proto=\"" + f.proto + "\"";
+        if (!f.host_address.empty()) line += " address=\"" + f.host_address + "\"";
+        line += " port=\"" + format_port_range(f) + "\" to=\"" + f.target + "\"";
+        if (f.target_port) line += " to-port=\"" + std::to_string(f.target_port) + "\"";
+        w.raw(line + "/>\n");
+      }
+      w.raw("    </hostnet:network>\n");
+    }
+    w.end("metadata");
+  }
   format_forward(w, def, flags);
   format_bridge(w, def);
   if (def.mtu) w.open("mtu").attr("size", *def.mtu).close_empty();

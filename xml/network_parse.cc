@@ -172,6 +172,7 @@ Result<NetworkDef> parse_root(const XMLElement* root) {
   if (const auto* f = root->FirstChildElement("forward"))
     if (auto r = parse_forward(f, def); !r) return tl::unexpected(r.error());
   if (auto r = check_mode_settings(root, def); !r) return tl::unexpected(r.error());
+  if (auto r = parse_hostnet_metadata(root->FirstChildElement("metadata"), def); !r) return tl::unexpected(r.error());
   return def;
 }
 

@@ -30,8 +30,9 @@ Result<void> NftFirewall::run(const std::string& batch, const std::string& what)
   return {};
 }
 
-Result<void> NftFirewall::add_network(const xml::NetworkDef& def) {
-  if (auto r = run(firewall::add_network_batch(def), "firewall rules of network '" + def.name + "'"); !r) return r;
+Result<void> NftFirewall::add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous) {
+  if (auto r = run(firewall::add_network_batch(def, previous), "firewall rules of network '" + def.name + "'"); !r)
+    return r;
   networks_.insert(def.name);
   return {};
 }

@@ -18,7 +18,7 @@ class NftFirewall final : public PacketFilter {
   static Result<std::unique_ptr<NftFirewall>> open();
   ~NftFirewall() override;
 
-  Result<void> add_network(const xml::NetworkDef& def) override;
+  Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr) override;
   Result<void> remove_network(const xml::NetworkDef& def) override;
   Result<void> enable_forwarding(bool ipv4, bool ipv6) override;
   Result<void> remove_all();

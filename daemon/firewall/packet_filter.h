@@ -10,9 +10,10 @@ namespace hostnet {
 class PacketFilter {
  public:
   virtual ~PacketFilter() = default;
-  // Installs the rules def's forward mode needs, replacing any this network had. Idempotent; a
-  // failure changes nothing (one transaction).
-  virtual Result<void> add_network(const xml::NetworkDef& def) = 0;
+  // Installs the rules def's forward mode needs, replacing any this network had (including those
+  // of `previous`, the definition def replaces). Idempotent; a failure changes nothing (one
+  // transaction).
+  virtual Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr) = 0;
   // Removes them, tolerating parts already gone.
   virtual Result<void> remove_network(const xml::NetworkDef& def) = 0;
   // Makes the host forward IPv4 / IPv6 (a routed or NATed network needs it).

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <cctype>
+#include <set>
 #include <vector>
 
 namespace hostnet::firewall {
@@ -84,7 +85,22 @@ bool nat_ipv6(const NetworkDef& def) {
 
 // Everything a network may have, as "add" commands that are no-ops when present: the first half
 // of both replacing and removing, so either works whatever state the table is in.
-void declare_network(Batch& b, const Names& n) {
+// One map element per forwarded host port: adding the 1000th forward is one element, not a
+// rewritten chain.
+std::set<std::pair<std::string, std::string>> forward_keys(const NetworkDef& def, bool with_data) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const auto& f : def.port_forwards) {
+    for (unsigned port = f.port_start; port <= f.port_end; ++port) {
+      std::string key = f.proto + " . " + std::to_string(port);
+      if (!f.host_address.empty()) key = f.host_address + " . " + key;
+      if (with_data) key += " : " + f.target + " . " + std::to_string(f.target_port_for(port));
+      out.emplace(f.host_address.empty() ? "forward_any" : "forward_addr", key);
+    }
+  }
+  return out;
+}
+
+void declare_network(Batch& b, const NetworkDef& def, const Names& n) {
   b.chain(n.to);
   b.chain(n.from);
   b.chain(n.nat);
@@ -92,13 +108,15 @@ void declare_network(Batch& b, const Names& n) {
   b.element("add", "from_bridge", n.bridge + " : jump " + n.from);
   b.element("add", "nat_from_bridge", n.bridge + " : jump " + n.nat);
   b.element("add", "service_bridges", n.bridge);
+  for (const auto& [map, elem] : forward_keys(def, true)) b.element("add", map.c_str(), elem);
 }
 
-void undeclare_network(Batch& b, const Names& n) {
+void undeclare_network(Batch& b, const NetworkDef& def, const Names& n) {
   b.element("delete", "to_bridge", n.bridge);
   b.element("delete", "from_bridge", n.bridge);
   b.element("delete", "nat_from_bridge", n.bridge);
   b.element("delete", "service_bridges", n.bridge);
+  for (const auto& [map, key] : forward_keys(def, false)) b.element("delete", map.c_str(), key);
   for (const auto* c : {&n.to, &n.from, &n.nat}) {
     b.flush(*c);
     b.del_chain(*c);
@@ -111,6 +129,10 @@ void nat_rules(Batch& b, const NetworkDef& def, const Names& n) {
   // libvirt's exceptions: multicast and broadcast leave unmasqueraded, and so does traffic that
   // stays inside the network.
   if (!out_dev.empty()) b.rule(n.nat, out_dev);
+  // Hairpin: a VM reaching another VM of the same network through a forwarded host port gets
+  // the reply back through the host, not straight from the other VM.
+  for (const auto& s : subnets(def))
+    if (!s.v6) b.rule(n.nat, "ct status dnat ip saddr " + s.text + " ip daddr " + s.text + " masquerade");
   b.rule(n.nat, "ip daddr 224.0.0.0/24 return");
   b.rule(n.nat, "ip daddr 255.255.255.255 return");
   for (const auto& s : subnets(def))
@@ -157,6 +179,8 @@ void filter_rules(Batch& b, const NetworkDef& def, const Names& n) {
       b.rule(n.from, std::string(fam) + " saddr " + s.text + out_dev + " return");
     }
   }
+  // Connections the host's port forwards send in.
+  if (mode == ForwardMode::Nat) b.rule(n.to, "ct status dnat return");
   b.rule(n.to, "reject");
   b.rule(n.from, "reject");
 }
@@ -171,6 +195,10 @@ std::string base_batch() {
   b.cmd("add map " + t + " from_bridge { type ifname : verdict; }");
   b.cmd("add map " + t + " nat_from_bridge { type ifname : verdict; }");
   b.cmd("add set " + t + " service_bridges { type ifname; }");
+  b.cmd("add map " + t + " forward_any { type inet_proto . inet_service : ipv4_addr . inet_service; }");
+  b.cmd("add map " + t + " forward_addr { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }");
+  b.cmd("add chain " + t + " prerouting { type nat hook prerouting priority dstnat; policy accept; }");
+  b.cmd("add chain " + t + " output { type nat hook output priority -100; policy accept; }");
   b.cmd("add chain " + t + " forward { type filter hook forward priority filter; policy accept; }");
   b.cmd("add chain " + t + " input { type filter hook input priority filter; policy accept; }");
   b.cmd("add chain " + t + " postrouting { type nat hook postrouting priority srcnat; policy accept; }");
@@ -178,22 +206,34 @@ std::string base_batch() {
   b.flush("forward");
   b.flush("input");
   b.flush("postrouting");
+  b.flush("prerouting");
+  b.flush("output");
   b.rule("forward", "oifname vmap @to_bridge");
   b.rule("forward", "iifname vmap @from_bridge");
   b.rule("input", "iifname @service_bridges udp dport { 53, 67, 547 } accept");
   b.rule("input", "iifname @service_bridges tcp dport 53 accept");
   b.rule("postrouting", "iifname vmap @nat_from_bridge");
+  // Port forwards, from outside, from VMs (hairpin) and from the host itself; a forward bound to
+  // one host address wins over one for every address.
+  for (const char* chain : {"prerouting", "output"}) {
+    b.rule(chain, "fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @forward_addr");
+    b.rule(chain, "fib daddr type local dnat ip to meta l4proto . th dport map @forward_any");
+  }
   return b.take();
 }
 
-std::string add_network_batch(const NetworkDef& def) {
+std::string add_network_batch(const NetworkDef& def, const NetworkDef* previous) {
   Names n(def);
   Batch b;
-  declare_network(b, n);
-  undeclare_network(b, n);
+  // Clear everything the network had before (its previous forwards too), then build it anew.
+  NetworkDef clear = def;
+  if (previous)
+    for (const auto& f : previous->port_forwards) clear.port_forwards.push_back(f);
+  declare_network(b, clear, n);
+  undeclare_network(b, clear, n);
   // An open network gets no rules at all; that is what open means.
   if (def.forward.mode == ForwardMode::Open) return base_batch() + b.take();
-  declare_network(b, n);
+  declare_network(b, def, n);
   filter_rules(b, def, n);
   if (def.forward.mode == ForwardMode::Nat) nat_rules(b, def, n);
   return base_batch() + b.take();
@@ -202,8 +242,8 @@ std::string add_network_batch(const NetworkDef& def) {
 std::string remove_network_batch(const NetworkDef& def) {
   Names n(def);
   Batch b;
-  declare_network(b, n);
-  undeclare_network(b, n);
+  declare_network(b, def, n);
+  undeclare_network(b, def, n);
   return base_batch() + b.take();
 }
 

@@ -26,8 +26,9 @@ inline constexpr const char* kTable = "hostnet";
 
 // Creates the table, maps and base chains if missing (idempotent).
 std::string base_batch();
-// Base + the network's chains and map elements, replacing what it had.
-std::string add_network_batch(const xml::NetworkDef& def);
+// Base + the network's chains and map elements, replacing what it had (and what `previous`, the
+// definition it replaces, had: forwards removed since).
+std::string add_network_batch(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr);
 // Removes the network's chains and elements; succeeds whether or not they exist.
 std::string remove_network_batch(const xml::NetworkDef& def);
 // Deletes the whole table.

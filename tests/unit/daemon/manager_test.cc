@@ -17,7 +17,7 @@ namespace {
 // Records what the Manager asks of the firewall; can be told to refuse.
 class FakeFilter : public PacketFilter {
  public:
-  Result<void> add_network(const xml::NetworkDef& def) override {
+  Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* = nullptr) override {
     if (refuse) return fail(Errc::Failed, "nftables refused the change (fake)");
     networks.insert(def.name);
     return {};

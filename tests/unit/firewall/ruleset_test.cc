@@ -73,6 +73,25 @@ TEST(Ruleset, Isolated) {
     <ip address='10.70.0.1' prefix='24'/></network>)")));
 }
 
+TEST(Ruleset, PortForwardsAreMapElements) {
+  auto def = parse(R"(<network><name>n</name><forward mode='nat'/><bridge name='virbr0'/>
+    <metadata><hostnet:network xmlns:hostnet="https://hostnet.dev/xmlns/network/1.0">
+      <hostnet:forward proto="tcp" port="8080" to="192.168.122.10" to-port="80"/>
+      <hostnet:forward proto="udp" address="203.0.113.1" port="5000-5002" to="192.168.122.11"/>
+    </hostnet:network></metadata>
+    <ip address='192.168.122.1' netmask='255.255.255.0'/></network>)");
+  ASSERT_EQ(def.port_forwards.size(), 2u);
+  expect_golden("nat-forwards", firewall::add_network_batch(def));
+  auto without = def;
+  without.port_forwards.pop_back();
+  auto batch = firewall::add_network_batch(without, &def);
+  EXPECT_NE(batch.find("delete element inet hostnet forward_addr { 203.0.113.1 . udp . 5002 }"), std::string::npos)
+      << "replacing a definition must drop the forwards it no longer has";
+  EXPECT_EQ(batch.find("add element inet hostnet forward_addr { 203.0.113.1 . udp . 5002 : 192.168.122.11 . 5002 }",
+                       batch.rfind("delete element")),
+            std::string::npos);
+}
+
 TEST(Ruleset, Remove) { expect_golden("remove", firewall::remove_network_batch(parse(kDefault))); }
 
 TEST(Ruleset, UnusualBridgeNamesMakeSafeChainNames) {

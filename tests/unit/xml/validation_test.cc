@@ -128,6 +128,21 @@ const BadCase kBad[] = {
                                   "<route address='10.9.0.0' prefix='16' gateway='10.1.0.1'/></network>",
      "not inside any of the network's <ip> subnets"},
     {"yes no", "<network ipv6='sure'><name>x</name></network>", "must be 'yes' or 'no'"},
+    {"forward outside subnet",
+     "<network><name>x</name><forward mode='nat'/><metadata>"
+     "<h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'><h:forward proto='tcp' port='80' to='10.9.0.5'/>"
+     "</h:network></metadata><ip address='10.0.0.1' prefix='24'/></network>",
+     "outside network"},
+    {"forward bad port",
+     "<network><name>x</name><forward mode='nat'/><metadata>"
+     "<h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'><h:forward proto='tcp' port='99999' to='10.0.0.5'/>"
+     "</h:network></metadata><ip address='10.0.0.1' prefix='24'/></network>",
+     "65535"},
+    {"forward in route mode",
+     "<network><name>x</name><forward mode='route'/><metadata>"
+     "<h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'><h:forward proto='tcp' port='80' to='10.0.0.5'/>"
+     "</h:network></metadata><ip address='10.0.0.1' prefix='24'/></network>",
+     "forward mode 'nat'"},
     {"two dhcp v4", "<network><name>x</name><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' "
                     "end='10.0.0.9'/></dhcp></ip><ip address='10.1.0.1' prefix='24'><dhcp><range start='10.1.0.2' "
                     "end='10.1.0.9'/></dhcp></ip></network>",

@@ -1,0 +1,53 @@
+// hostnet's own element in <metadata>:
+//   <hostnet:network xmlns:hostnet="https://hostnet.dev/xmlns/network/1.0">
+//     <hostnet:forward proto="tcp" port="8080" to="192.168.122.10" to-port="80"/>
+//   </hostnet:network>
+#include <cstdlib>
+
+#include "xml/parse_context.h"
+#include "xml/port_forward.h"
+
+namespace hostnet::xml::detail {
+
+namespace {
+
+std::string local_name(const char* name) {
+  std::string n = name;
+  auto colon = n.find(':');
+  return colon == std::string::npos ? n : n.substr(colon + 1);
+}
+
+bool parse_port(const std::string& text, unsigned& out) {
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  out = static_cast<unsigned>(std::strtoul(text.c_str(), nullptr, 10));
+  return true;
+}
+
+}  // namespace
+
+Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def) {
+  if (!metadata) return {};
+  for (const auto* top = metadata->FirstChildElement(); top; top = top->NextSiblingElement()) {
+    if (!is_hostnet_element(top)) continue;
+    for (const auto* e = top->FirstChildElement(); e; e = e->NextSiblingElement()) {
+      if (local_name(e->Name()) != "forward") continue;
+      PortForward f;
+      f.proto = attr(e, "proto");
+      f.host_address = attr(e, "address");
+      f.target = attr(e, "to");
+      std::string port = attr(e, "port");
+      auto dash = port.find('-');
+      if (!parse_port(port.substr(0, dash), f.port_start) ||
+          (dash != std::string::npos ? !parse_port(port.substr(dash + 1), f.port_end) : !(f.port_end = f.port_start, true)))
+        return bad(e, "port", "not a port or a port range");
+      if (has_attr(e, "to-port") && !parse_port(attr(e, "to-port"), f.target_port))
+        return bad(e, "to-port", "not a port");
+      if (def.forward.mode != ForwardMode::Nat) return bad(e, "", "port forwards need a network with forward mode 'nat'");
+      if (auto r = check_port_forward(f, def); !r) return bad(e, "", r.error().message);
+      def.port_forwards.push_back(f);
+    }
+  }
+  return {};
+}
+
+}  // namespace hostnet::xml::detail
