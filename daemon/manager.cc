@@ -300,8 +300,14 @@ Result<void> Manager::set_port_forwards(Network& n, std::vector<xml::PortForward
   if (n.live) {
     live = *n.live;
     live->port_forwards = forwards;
-    if (auto r = filter_.add_network(*live, &*n.live); !r) return r;
-    undo.add([this, &n, live] { (void)filter_.add_network(*n.live, &*live); });
+    std::vector<xml::PortForward> added, removed;
+    for (const auto& f : forwards)
+      if (std::find(n.live->port_forwards.begin(), n.live->port_forwards.end(), f) == n.live->port_forwards.end())
+        added.push_back(f);
+    for (const auto& f : n.live->port_forwards)
+      if (std::find(forwards.begin(), forwards.end(), f) == forwards.end()) removed.push_back(f);
+    if (auto r = filter_.change_port_forwards(added, removed); !r) return r;
+    undo.add([this, added, removed] { (void)filter_.change_port_forwards(removed, added); });
     if (auto r = store_.save_status(*live); !r) return r;
     undo.add([this, &n] { (void)store_.save_status(*n.live); });
   }

@@ -37,6 +37,11 @@ Result<void> NftFirewall::add_network(const xml::NetworkDef& def, const xml::Net
   return {};
 }
 
+Result<void> NftFirewall::change_port_forwards(const std::vector<xml::PortForward>& added,
+                                               const std::vector<xml::PortForward>& removed) {
+  return run(firewall::port_forward_change_batch(added, removed), "port forwards");
+}
+
 Result<void> NftFirewall::remove_network(const xml::NetworkDef& def) {
   networks_.erase(def.name);
   if (networks_.empty()) return remove_all();

@@ -19,6 +19,8 @@ class NftFirewall final : public PacketFilter {
   ~NftFirewall() override;
 
   Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr) override;
+  Result<void> change_port_forwards(const std::vector<xml::PortForward>& added,
+                                    const std::vector<xml::PortForward>& removed) override;
   Result<void> remove_network(const xml::NetworkDef& def) override;
   Result<void> enable_forwarding(bool ipv4, bool ipv6) override;
   Result<void> remove_all();

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "common/result.h"
+#include <vector>
+
 #include "xml/network_def.h"
 
 namespace hostnet {
@@ -14,6 +16,10 @@ class PacketFilter {
   // of `previous`, the definition def replaces). Idempotent; a failure changes nothing (one
   // transaction).
   virtual Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr) = 0;
+  // Adds and removes port forwards of an active network whose rules are in place, one
+  // transaction, touching nothing else.
+  virtual Result<void> change_port_forwards(const std::vector<xml::PortForward>& added,
+                                            const std::vector<xml::PortForward>& removed) = 0;
   // Removes them, tolerating parts already gone.
   virtual Result<void> remove_network(const xml::NetworkDef& def) = 0;
   // Makes the host forward IPv4 / IPv6 (a routed or NATed network needs it).

@@ -87,9 +87,10 @@ bool nat_ipv6(const NetworkDef& def) {
 // of both replacing and removing, so either works whatever state the table is in.
 // One map element per forwarded host port: adding the 1000th forward is one element, not a
 // rewritten chain.
-std::set<std::pair<std::string, std::string>> forward_keys(const NetworkDef& def, bool with_data) {
+std::set<std::pair<std::string, std::string>> forward_keys(const std::vector<xml::PortForward>& forwards,
+                                                          bool with_data) {
   std::set<std::pair<std::string, std::string>> out;
-  for (const auto& f : def.port_forwards) {
+  for (const auto& f : forwards) {
     for (unsigned port = f.port_start; port <= f.port_end; ++port) {
       std::string key = f.proto + " . " + std::to_string(port);
       if (!f.host_address.empty()) key = f.host_address + " . " + key;
@@ -108,7 +109,7 @@ void declare_network(Batch& b, const NetworkDef& def, const Names& n) {
   b.element("add", "from_bridge", n.bridge + " : jump " + n.from);
   b.element("add", "nat_from_bridge", n.bridge + " : jump " + n.nat);
   b.element("add", "service_bridges", n.bridge);
-  for (const auto& [map, elem] : forward_keys(def, true)) b.element("add", map.c_str(), elem);
+  for (const auto& [map, elem] : forward_keys(def.port_forwards, true)) b.element("add", map.c_str(), elem);
 }
 
 void undeclare_network(Batch& b, const NetworkDef& def, const Names& n) {
@@ -116,7 +117,7 @@ void undeclare_network(Batch& b, const NetworkDef& def, const Names& n) {
   b.element("delete", "from_bridge", n.bridge);
   b.element("delete", "nat_from_bridge", n.bridge);
   b.element("delete", "service_bridges", n.bridge);
-  for (const auto& [map, key] : forward_keys(def, false)) b.element("delete", map.c_str(), key);
+  for (const auto& [map, key] : forward_keys(def.port_forwards, false)) b.element("delete", map.c_str(), key);
   for (const auto* c : {&n.to, &n.from, &n.nat}) {
     b.flush(*c);
     b.del_chain(*c);
@@ -237,6 +238,14 @@ std::string add_network_batch(const NetworkDef& def, const NetworkDef* previous)
   filter_rules(b, def, n);
   if (def.forward.mode == ForwardMode::Nat) nat_rules(b, def, n);
   return base_batch() + b.take();
+}
+
+std::string port_forward_change_batch(const std::vector<xml::PortForward>& added,
+                                      const std::vector<xml::PortForward>& removed) {
+  Batch b;
+  for (const auto& [map, key] : forward_keys(removed, false)) b.element("delete", map.c_str(), key);
+  for (const auto& [map, elem] : forward_keys(added, true)) b.element("add", map.c_str(), elem);
+  return b.take();
 }
 
 std::string remove_network_batch(const NetworkDef& def) {

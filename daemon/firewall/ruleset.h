@@ -17,6 +17,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "xml/network_def.h"
 
@@ -29,6 +30,10 @@ std::string base_batch();
 // Base + the network's chains and map elements, replacing what it had (and what `previous`, the
 // definition it replaces, had: forwards removed since).
 std::string add_network_batch(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr);
+// Only the map elements of forwards added to or removed from an active network: the cost of a
+// forward does not grow with the number of forwards already there.
+std::string port_forward_change_batch(const std::vector<xml::PortForward>& added,
+                                      const std::vector<xml::PortForward>& removed);
 // Removes the network's chains and elements; succeeds whether or not they exist.
 std::string remove_network_batch(const xml::NetworkDef& def);
 // Deletes the whole table.

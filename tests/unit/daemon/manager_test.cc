@@ -26,6 +26,12 @@ class FakeFilter : public PacketFilter {
     networks.erase(def.name);
     return {};
   }
+  Result<void> change_port_forwards(const std::vector<xml::PortForward>& added,
+                                    const std::vector<xml::PortForward>& removed) override {
+    if (refuse) return fail(Errc::Failed, "nftables refused the change (fake)");
+    forwards += static_cast<int>(added.size()) - static_cast<int>(removed.size());
+    return {};
+  }
   Result<void> enable_forwarding(bool ipv4, bool ipv6) override {
     forwarding_v4 = forwarding_v4 || ipv4;
     forwarding_v6 = forwarding_v6 || ipv6;
@@ -33,6 +39,7 @@ class FakeFilter : public PacketFilter {
   }
   std::set<std::string> networks;
   bool forwarding_v4 = false, forwarding_v6 = false, refuse = false;
+  int forwards = 0;
 };
 
 // Records which networks would have a DHCP/DNS server.
@@ -303,4 +310,36 @@ TEST_F(ManagerTest, LookupByUuid) {
   ASSERT_TRUE(by_uuid);
   EXPECT_EQ((*by_uuid)->name, "iso");
   EXPECT_EQ(manager_->lookup("nope").error().code, Errc::NotFound);
+}
+
+TEST_F(ManagerTest, PortForwardsAreAppliedStoredAndValidated) {
+  ASSERT_TRUE(manager_->define(R"(<network><name>n</name><forward mode='nat'/>
+      <ip address='10.20.0.1' prefix='24'/></network>)"));
+  ASSERT_TRUE(manager_->start("n"));
+  xml::PortForward fwd{"tcp", "", 8080, 8080, "10.20.0.10", 80};
+  ASSERT_TRUE(manager_->add_port_forward("n", fwd));
+  EXPECT_EQ(filter_.forwards, 1);
+  auto again = manager_->add_port_forward("n", fwd);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::Conflict);
+  xml::PortForward outside{"tcp", "", 8081, 8081, "10.99.0.10", 80};
+  EXPECT_EQ(manager_->add_port_forward("n", outside).error().code, Errc::InvalidArgument);
+  EXPECT_EQ(filter_.forwards, 1);
+
+  restart();
+  auto n = manager_->lookup("n");
+  ASSERT_TRUE(n);
+  ASSERT_EQ((*n)->persistent->port_forwards.size(), 1u) << "the forward was not stored";
+  ASSERT_TRUE(manager_->remove_port_forward("n", fwd));
+  EXPECT_EQ(manager_->remove_port_forward("n", fwd).error().code, Errc::NotFound);
+}
+
+TEST_F(ManagerTest, RefusedForwardChangesNothing) {
+  ASSERT_TRUE(manager_->define(R"(<network><name>n</name><forward mode='nat'/>
+      <ip address='10.20.0.1' prefix='24'/></network>)"));
+  ASSERT_TRUE(manager_->start("n"));
+  filter_.refuse = true;
+  ASSERT_FALSE(manager_->add_port_forward("n", xml::PortForward{"tcp", "", 8080, 8080, "10.20.0.10", 80}));
+  EXPECT_TRUE((*manager_->lookup("n"))->live->port_forwards.empty());
+  EXPECT_TRUE((*manager_->lookup("n"))->persistent->port_forwards.empty());
 }
