@@ -197,6 +197,18 @@ int net_port_forward_list(const Args& a) {
   return 0;
 }
 
+int net_update(const Args& a) {
+  const auto& xml = a.positional[3];
+  std::string fragment = xml.starts_with("<") ? xml : read_input_file(xml);
+  uint32_t flags = (a.has("live") ? 1u : 0u) | (a.has("config") ? 2u : 0u);
+  Client c;
+  c.lookup(a.positional[0])->Update(a.positional[1], a.positional[2], fragment, flags);
+  std::cout << "Updated network " << a.positional[0]
+            << (flags == 3 ? " live state and persistent config" : flags == 2 ? " persistent config" : flags == 1 ? " live state" : "")
+            << "\n";
+  return 0;
+}
+
 int net_validate(const Args& a) {
   const auto& file = a.positional[0];
   auto def = xml::parse_network(read_input_file(file));
@@ -275,6 +287,9 @@ std::vector<Command> net_commands() {
                   }});
   cmds.push_back({"net-dhcp-leases", "net-dhcp-leases NETWORK [--json]", "list the DHCP leases of a network",
                   {{"json"}, {}, 1, 1}, true, net_dhcp_leases});
+  cmds.push_back({"net-update", "net-update NETWORK COMMAND SECTION XML [--live] [--config]",
+                  "add or delete DHCP hosts (ip-dhcp-host) and DNS hosts (dns-host), like virsh",
+                  {{"live", "config", "current"}, {}, 4, 4}, true, net_update});
   cmds.push_back({"net-port-forward-add",
                   "net-port-forward-add NETWORK --host-port PORT[-END] --to IP[:PORT] [--proto tcp|udp] [--host-address IP]",
                   "forward host ports into a nat network", {{}, {"proto", "host-port", "to", "host-address"}, 1, 1}, true,

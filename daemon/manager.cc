@@ -9,6 +9,7 @@
 #include "daemon/host_routes.h"
 #include "daemon/modes/mode_driver.h"
 #include "xml/network_xml.h"
+#include "xml/network_update.h"
 #include "xml/port_forward.h"
 
 namespace hostnet {
@@ -255,6 +256,41 @@ Result<void> Manager::set_autostart(const std::string& name, bool enabled) {
   if (n->autostart == enabled) return {};
   if (auto r = store_.set_autostart(name, enabled); !r) return r;
   n->autostart = enabled;
+  notify_changed(*n);
+  return {};
+}
+
+Result<void> Manager::update(const std::string& name, const std::string& command, const std::string& section,
+                             const std::string& fragment, bool live, bool config) {
+  Network* n = find(name);
+  if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
+  if (!live && !config) (n->active() ? live : config) = true;
+  if (live && !n->active()) return fail(Errc::Conflict, "network '" + name + "' is not active: nothing live to update");
+  if (config && !n->persistent) return fail(Errc::Conflict, "network '" + name + "' is transient: no stored definition");
+  // Compute both results before changing anything: all or nothing.
+  std::optional<xml::NetworkDef> new_live, new_stored;
+  if (live) {
+    auto r = xml::apply_update(*n->live, command, section, fragment);
+    if (!r) return tl::unexpected(r.error());
+    new_live = std::move(*r);
+  }
+  if (config) {
+    auto r = xml::apply_update(*n->persistent, command, section, fragment);
+    if (!r) return tl::unexpected(r.error());
+    new_stored = std::move(*r);
+  }
+  if (new_stored)
+    if (auto r = store_.save_definition(*new_stored); !r) return r;
+  if (new_live) {
+    if (DhcpService::wanted(*new_live))
+      if (auto r = dhcp_.reload(*new_live); !r) {
+        if (new_stored) (void)store_.save_definition(*n->persistent);
+        return r;
+      }
+    (void)store_.save_status(*new_live);
+    n->live = std::move(*new_live);
+  }
+  if (new_stored) n->persistent = std::move(*new_stored);
   notify_changed(*n);
   return {};
 }

@@ -60,6 +60,10 @@ class Manager {
   // Port forwards of a nat network: applied at once when it is active, and kept in its stored
   // definition when it is persistent. remove_port_forward matches proto, host address and the
   // first host port.
+  // virsh net-update: DHCP hosts and DNS hosts, live (the running dnsmasq re-reads them, no
+  // restart) and/or config (the stored definition). Neither flag means live if active, else config.
+  Result<void> update(const std::string& name, const std::string& command, const std::string& section,
+                      const std::string& fragment, bool live, bool config);
   Result<void> add_port_forward(const std::string& name, const xml::PortForward& forward);
   Result<void> remove_port_forward(const std::string& name, const xml::PortForward& key);
 

@@ -60,6 +60,13 @@ NetworkObject::GetDHCPLeases() {
   return out;
 }
 
+void NetworkObject::Update(const std::string& command, const std::string& section, const std::string& xml,
+                           const uint32_t& flags) {
+  require_admin(getObject(), auth_, "updating a network");
+  if (flags & ~3u) throw to_bus_error(Error{Errc::InvalidArgument, "unknown flags " + std::to_string(flags)});
+  value_or_throw(manager_.update(name_, command, section, xml, flags & 1u, flags & 2u));
+}
+
 void NetworkObject::AddPortForward(const std::string& proto, const std::string& host_address, const uint16_t& port,
                                    const uint16_t& port_end, const std::string& target, const uint16_t& target_port) {
   require_admin(getObject(), auth_, "adding a port forward");

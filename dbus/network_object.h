@@ -32,6 +32,8 @@ class NetworkObject final
   void SetAutostart(const bool& autostart) override;
   std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string, uint32_t, std::string, std::string>>
   GetDHCPLeases() override;
+  void Update(const std::string& command, const std::string& section, const std::string& xml,
+              const uint32_t& flags) override;
   void AddPortForward(const std::string& proto, const std::string& host_address, const uint16_t& port,
                       const uint16_t& port_end, const std::string& target, const uint16_t& target_port) override;
   void RemovePortForward(const std::string& proto, const std::string& host_address, const uint16_t& port) override;

@@ -32,6 +32,8 @@ class DhcpService {
   // Tolerates a server already gone. (A restart of the server, or of hostnetd, keeps leases.)
   virtual void stop(const std::string& network) = 0;
   virtual Result<std::vector<DhcpLease>> leases(const xml::NetworkDef& def) = 0;
+  // Takes changed static hosts and DNS hosts without a restart (leases and the process stay).
+  virtual Result<void> reload(const xml::NetworkDef& def) = 0;
 };
 
 }  // namespace hostnet

@@ -196,6 +196,18 @@ void DnsmasqService::stop(const std::string& network) {
     fs::remove(p, ec);
 }
 
+Result<void> DnsmasqService::reload(const xml::NetworkDef& def) {
+  auto it = instances_.find(def.name);
+  if (it == instances_.end() || it->second->pid <= 0) return start(def);
+  auto paths = paths_for(def.name);
+  auto files = dhcp::build_dnsmasq_files(def, paths, options_);
+  for (auto [path, text] : {std::pair{paths.hosts_file, &files.hosts_file}, {paths.addn_hosts, &files.addn_hosts}})
+    if (auto r = write_file_atomic(path, *text, 0644, Durability::Runtime); !r) return r;
+  if (::kill(it->second->pid, SIGHUP) != 0)
+    return fail(Errc::Failed, "cannot signal dnsmasq " + std::to_string(it->second->pid) + ": " + std::strerror(errno));
+  return {};
+}
+
 Result<std::vector<DhcpLease>> DnsmasqService::leases(const xml::NetworkDef& def) {
   auto text = read_file(paths_for(def.name).lease_file);
   if (!text) return std::vector<DhcpLease>();

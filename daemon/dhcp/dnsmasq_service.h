@@ -27,6 +27,8 @@ class DnsmasqService final : public DhcpService {
   Result<void> start(const xml::NetworkDef& def) override;
   void stop(const std::string& network) override;
   Result<std::vector<DhcpLease>> leases(const xml::NetworkDef& def) override;
+  // Rewrites the hosts files and sends SIGHUP, which makes dnsmasq re-read them.
+  Result<void> reload(const xml::NetworkDef& def) override;
 
   // The running dnsmasq of a network, or 0.
   pid_t pid(const std::string& network) const;

@@ -109,3 +109,40 @@ def test_destroy_leaves_no_dnsmasq_and_no_file(host):
     assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
     assert list((host.state_dir / "dnsmasq").glob("*")) == []
     assert host.sh("nft list tables").stdout.strip() == ""
+
+
+def test_net_update_adds_hosts_live_without_restarting_dnsmasq(host):
+    topo = started(host)
+    pid = dnsmasq_pid(host)
+    host.ctl("net-update", "default", "add", "ip-dhcp-host",
+             "<host mac='52:54:00:00:00:20' name='late' ip='192.168.122.20'/>", "--live", "--config")
+    host.ctl("net-update", "default", "add", "dns-host",
+             "<host ip='192.168.122.123'><hostname>cake</hostname></host>", "--live", "--config")
+    assert dnsmasq_pid(host) == pid, "net-update restarted dnsmasq instead of reloading it"
+    vm = topo.vm("vm1", "virbr0", mac="52:54:00:00:00:20")
+    assert dhcp_client(host, vm) == "192.168.122.20"
+    answer = run(["ip", "netns", "exec", vm, "busybox", "nslookup", "cake", "192.168.122.1"], check=False)
+    assert "192.168.122.123" in answer.stdout, answer.stdout + answer.stderr
+    stored = host.ctl("net-dumpxml", "default", "--inactive").stdout
+    assert "<host mac='52:54:00:00:00:20' name='late' ip='192.168.122.20'/>" in stored
+    assert "<hostname>cake</hostname>" in stored
+
+    host.ctl("net-update", "default", "delete", "ip-dhcp-host", "<host mac='52:54:00:00:00:20'/>", "--live", "--config")
+    assert "52:54:00:00:00:20" not in host.ctl("net-dumpxml", "default", "--inactive").stdout
+    assert dnsmasq_pid(host) == pid
+
+
+def test_net_update_refuses_bad_hosts_and_leaves_dnsmasq_alone(host):
+    started(host)
+    pid = dnsmasq_pid(host)
+    hostsfile = (host.state_dir / "dnsmasq" / "default.hostsfile").read_text()
+    for fragment, expected in [
+        ("<host mac='52:54:00:00:00:10' ip='192.168.122.30'/>", "MAC"),       # duplicate MAC
+        ("<host mac='52:54:00:00:00:31' ip='192.168.122.10'/>", "address"),   # duplicate IP
+        ("<host mac='52:54:00:00:00:32' ip='10.1.1.1'/>", "outside"),         # outside the subnet
+        ("<host mac='52:54:00:00:00:33' name='a&#10;dhcp-range=1.1.1.1' ip='192.168.122.33'/>", "control character"),
+    ]:
+        err = host.ctl_error("net-update", "default", "add", "ip-dhcp-host", fragment, "--live", "--config")
+        assert expected in err, err
+    assert dnsmasq_pid(host) == pid
+    assert (host.state_dir / "dnsmasq" / "default.hostsfile").read_text() == hostsfile

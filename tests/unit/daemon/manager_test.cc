@@ -51,6 +51,11 @@ class FakeDhcp : public DhcpService {
   }
   void stop(const std::string& network) override { running.erase(network); }
   Result<std::vector<DhcpLease>> leases(const xml::NetworkDef&) override { return std::vector<DhcpLease>(); }
+  Result<void> reload(const xml::NetworkDef&) override {
+    ++reloads;
+    return {};
+  }
+  int reloads = 0;
   std::set<std::string> running;
 };
 

@@ -2,6 +2,7 @@
 // the field and the reason.
 #include <gtest/gtest.h>
 
+#include "xml/network_update.h"
 #include "xml/network_xml.h"
 
 using namespace hostnet;
@@ -223,4 +224,31 @@ TEST(Format, LiveStateOnlyWhenAsked) {
   ASSERT_TRUE(def) << def.error().message;
   EXPECT_NE(xml::format_network(*def, xml::kFormatLive).find("<network connections='3'>"), std::string::npos);
   EXPECT_EQ(xml::format_network(*def, xml::kFormatInactive).find("connections"), std::string::npos);
+}
+
+TEST(Update, DhcpAndDnsHostsAddAndDelete) {
+  auto def = xml::parse_network(net("  <ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.100' "
+                                    "end='10.0.0.200'/></dhcp></ip>\n"));
+  ASSERT_TRUE(def);
+  auto added = xml::apply_update(*def, "add", "ip-dhcp-host", "<host mac='52:54:00:00:00:10' ip='10.0.0.10'/>");
+  ASSERT_TRUE(added) << added.error().message;
+  ASSERT_EQ(added->ips[0].dhcp->hosts.size(), 1u);
+  auto dup = xml::apply_update(*added, "add", "ip-dhcp-host", "<host mac='52:54:00:00:00:10' ip='10.0.0.11'/>");
+  ASSERT_FALSE(dup);
+  EXPECT_NE(dup.error().message.find("MAC"), std::string::npos);
+  auto removed = xml::apply_update(*added, "delete", "ip-dhcp-host", "<host ip='10.0.0.10'/>");
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_TRUE(removed->ips[0].dhcp->hosts.empty());
+  EXPECT_EQ(xml::apply_update(*removed, "delete", "ip-dhcp-host", "<host ip='10.0.0.10'/>").error().code,
+            Errc::NotFound);
+
+  auto dns = xml::apply_update(*def, "add", "dns-host", "<host ip='10.0.0.5'><hostname>db</hostname></host>");
+  ASSERT_TRUE(dns) << dns.error().message;
+  EXPECT_EQ(dns->dns.hosts.size(), 1u);
+  EXPECT_EQ(xml::apply_update(*dns, "add", "dns-host", "<host ip='10.0.0.5'><hostname>x</hostname></host>")
+                .error().code,
+            Errc::Conflict);
+  EXPECT_TRUE(xml::apply_update(*dns, "delete", "dns-host", "<host ip='10.0.0.5'/>"));
+  EXPECT_EQ(xml::apply_update(*def, "modify", "ip-dhcp-host", "<host/>").error().code, Errc::Unsupported);
+  EXPECT_EQ(xml::apply_update(*def, "add", "portgroup", "<portgroup/>").error().code, Errc::Unsupported);
 }
