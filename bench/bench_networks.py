@@ -6,22 +6,10 @@ loop an admin would write with `ip`, side by side in one run, each in a fresh ne
 
 Prints the times and the ratios (ip loop time / hostnet time: above 1 means hostnet is faster)."""
 
-import argparse
-import os
-import statistics
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parents[1]
-
-
-def ensure_build(build_dir):
-    if not (build_dir / "build.ninja").exists():
-        subprocess.run(["meson", "setup", str(build_dir), "--buildtype=release", "-Dtests=false"], cwd=SOURCE,
-                       check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["meson", "compile", "-C", str(build_dir)], check=True, stdout=subprocess.DEVNULL)
+import benchlib
 
 
 def network_xml(i):
@@ -70,14 +58,8 @@ def bench_ip_loop(ns, count):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=100)
-    parser.add_argument("--build-dir", default=str(SOURCE / "build-bench"))
-    args = parser.parse_args()
-    build_dir = Path(args.build_dir).resolve()
-    ensure_build(build_dir)
-    os.environ["HOSTNET_BUILD_DIR"] = str(build_dir)
-    sys.path.insert(0, str(SOURCE / "tests" / "integration"))
+    args = benchlib.parse_args(__doc__, 100)
+    build_dir = args.build_dir
     from harness import Host  # noqa: E402  (needs HOSTNET_BUILD_DIR first)
 
     host = Host()

@@ -4,28 +4,15 @@ per call, as an admin would), to show it stays flat: each forward is one nftable
 
     sudo python3 bench/bench_port_forwards.py [--count 1000] [--build-dir build-bench]"""
 
-import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(SOURCE / "bench"))
-from bench_networks import ensure_build  # noqa: E402
+import benchlib
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--build-dir", default=str(SOURCE / "build-bench"))
-    args = parser.parse_args()
-    build_dir = Path(args.build_dir).resolve()
-    ensure_build(build_dir)
-    os.environ["HOSTNET_BUILD_DIR"] = str(build_dir)
-    sys.path.insert(0, str(SOURCE / "tests" / "integration"))
-    from harness import Host  # noqa: E402
+    args = benchlib.parse_args(__doc__, 1000)
+    from harness import Host  # noqa: E402  (needs HOSTNET_BUILD_DIR first)
 
     host = Host()
     try:

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/dhcp/lease_file.h"
+#include "tests/unit/test_support.h"
 #include "xml/network_xml.h"
 
 namespace fs = std::filesystem;
@@ -29,17 +30,8 @@ const dhcp::DnsmasqPaths kPaths{"/run/hostnet/dnsmasq/n.pid", "/run/hostnet/dnsm
                                 "/run/hostnet/dnsmasq/n.hostsfile", "/run/hostnet/dnsmasq/n.addnhosts"};
 
 void expect_golden(const std::string& name, const dhcp::DnsmasqFiles& f) {
-  std::string actual = f.conf + "--- hostsfile\n" + f.hosts_file + "--- addnhosts\n" + f.addn_hosts;
-  fs::path file = fs::path(std::getenv("HOSTNET_GOLDEN_DIR")) / (name + ".conf");
-  if (std::getenv("HOSTNET_UPDATE_GOLDEN")) {
-    std::ofstream(file) << actual;
-    return;
-  }
-  std::ifstream in(file);
-  ASSERT_TRUE(in) << "missing golden file " << file;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_EQ(actual, ss.str()) << file;
+  hostnet::testing::expect_golden(name + ".conf",
+                                  f.conf + "--- hostsfile\n" + f.hosts_file + "--- addnhosts\n" + f.addn_hosts);
 }
 
 }  // namespace

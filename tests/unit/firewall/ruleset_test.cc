@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/unit/test_support.h"
 #include "xml/network_xml.h"
 
 namespace fs = std::filesystem;
@@ -23,16 +24,7 @@ xml::NetworkDef parse(const std::string& text) {
 }
 
 void expect_golden(const std::string& name, const std::string& actual) {
-  fs::path file = fs::path(std::getenv("HOSTNET_GOLDEN_DIR")) / (name + ".nft");
-  if (std::getenv("HOSTNET_UPDATE_GOLDEN")) {
-    std::ofstream(file) << actual;
-    return;
-  }
-  std::ifstream in(file);
-  ASSERT_TRUE(in) << "missing golden file " << file << " (run with HOSTNET_UPDATE_GOLDEN=1)";
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_EQ(actual, ss.str()) << "batch differs from " << file;
+  hostnet::testing::expect_golden(name + ".nft", actual);
 }
 
 const char* kDefault = R"(<network><name>default</name><forward mode='nat'/><bridge name='virbr0'/>

@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include "tests/unit/test_support.h"
 #include "xml/network_xml.h"
 
 namespace fs = std::filesystem;
@@ -17,12 +18,7 @@ using namespace hostnet;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using hostnet::testing::slurp;
 
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
