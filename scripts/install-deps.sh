@@ -2,6 +2,7 @@
 # Installs what hostnet needs on Debian 12, and only what is missing (fast when all is there).
 #   install-deps.sh          build and run
 #   install-deps.sh --test   also everything the test suite uses
+#   install-deps.sh --bench  also what the benchmarks compare against (libvirtd)
 set -euo pipefail
 
 build=(meson ninja-build pkg-config g++ libsdbus-c++-dev libsdbus-c++-bin libtinyxml2-dev libmnl-dev
@@ -9,8 +10,11 @@ build=(meson ninja-build pkg-config g++ libsdbus-c++-dev libsdbus-c++-bin libtin
 test=(libgtest-dev libvirt-clients python3-pytest iputils-ping busybox nftables tcpdump
       util-linux procps)
 
+bench=(libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients iptables)
+
 want=("${build[@]}")
 [ "${1:-}" = --test ] && want+=("${test[@]}")
+[ "${1:-}" = --bench ] && want+=("${test[@]}" "${bench[@]}")
 
 missing=()
 for p in "${want[@]}"; do
@@ -22,4 +26,5 @@ done
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# --force-confnew: libvirt's packages must create their default configs (and users) unasked.
+apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confnew "${missing[@]}" >/dev/null
