@@ -312,7 +312,7 @@ Result<void> Manager::add_port_forward(const std::string& name, const xml::PortF
   }
   auto forwards = def.port_forwards;
   forwards.push_back(forward);
-  return set_port_forwards(*n, std::move(forwards));
+  return set_port_forwards(*n, std::move(forwards), {forward}, {});
 }
 
 Result<void> Manager::remove_port_forward(const std::string& name, const xml::PortForward& key) {
@@ -326,22 +326,19 @@ Result<void> Manager::remove_port_forward(const std::string& name, const xml::Po
     return fail(Errc::NotFound, "network '" + name + "' has no " + key.proto + " forward of host port " +
                                     std::to_string(key.port_start) +
                                     (key.host_address.empty() ? "" : " on " + key.host_address));
+  xml::PortForward gone = *it;
   forwards.erase(it);
-  return set_port_forwards(*n, std::move(forwards));
+  return set_port_forwards(*n, std::move(forwards), {}, {gone});
 }
 
-Result<void> Manager::set_port_forwards(Network& n, std::vector<xml::PortForward> forwards) {
+Result<void> Manager::set_port_forwards(Network& n, std::vector<xml::PortForward> forwards,
+                                        const std::vector<xml::PortForward>& added,
+                                        const std::vector<xml::PortForward>& removed) {
   std::optional<xml::NetworkDef> live, stored;
   Reverter undo;
   if (n.live) {
     live = *n.live;
     live->port_forwards = forwards;
-    std::vector<xml::PortForward> added, removed;
-    for (const auto& f : forwards)
-      if (std::find(n.live->port_forwards.begin(), n.live->port_forwards.end(), f) == n.live->port_forwards.end())
-        added.push_back(f);
-    for (const auto& f : n.live->port_forwards)
-      if (std::find(forwards.begin(), forwards.end(), f) == forwards.end()) removed.push_back(f);
     if (auto r = filter_.change_port_forwards(added, removed); !r) return r;
     undo.add([this, added, removed] { (void)filter_.change_port_forwards(removed, added); });
     if (auto r = store_.save_status(*live); !r) return r;

@@ -88,8 +88,10 @@ class Manager {
   Result<void> bring_up(Network& network, const xml::NetworkDef& def);
   Result<void> tear_down(const xml::NetworkDef& live);
   void remove_orphan_switches();
-  // Replaces the network's forwards, live and stored, all or nothing.
-  Result<void> set_port_forwards(Network& n, std::vector<xml::PortForward> forwards);
+  // Replaces the network's forwards, live and stored, all or nothing; added/removed is the change
+  // (given, not recomputed: a diff of two lists of a thousand forwards costs more than the change).
+  Result<void> set_port_forwards(Network& n, std::vector<xml::PortForward> forwards,
+                                 const std::vector<xml::PortForward>& added, const std::vector<xml::PortForward>& removed);
   void notify_changed(const Network& n) { if (observer_) observer_->network_changed(n); }
 
   NetworkStore& store_;
