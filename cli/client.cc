@@ -14,6 +14,10 @@ NetworkProxy::NetworkProxy(sdbus::IConnection& c, std::string path) : ProxyInter
   registerProxy();
 }
 
+PortProxy::PortProxy(sdbus::IConnection& c, std::string path) : ProxyInterfaces(c, kBusName, std::move(path)) {
+  registerProxy();
+}
+
 Client::Client()
     : connection_(sdbus::createSystemBusConnection()),
       manager_(std::make_unique<ManagerProxy>(*connection_, "/org/hostnet1")) {}
@@ -24,6 +28,14 @@ std::unique_ptr<NetworkProxy> Client::network(const std::string& path) {
 
 std::unique_ptr<NetworkProxy> Client::lookup(const std::string& name_or_uuid) {
   return network(manager_->LookupNetwork(name_or_uuid));
+}
+
+std::unique_ptr<PortProxy> Client::port(const std::string& path) {
+  return std::make_unique<PortProxy>(*connection_, path);
+}
+
+std::unique_ptr<PortProxy> Client::lookup_port(const std::string& id_or_name) {
+  return port(manager_->LookupPort(id_or_name));
 }
 
 }  // namespace hostnet::cli

@@ -8,6 +8,7 @@
 
 #include "org.hostnet1.Manager.proxy.h"
 #include "org.hostnet1.Network.proxy.h"
+#include "org.hostnet1.Port.proxy.h"
 
 namespace hostnet::cli {
 
@@ -23,6 +24,12 @@ class NetworkProxy final : public sdbus::ProxyInterfaces<org::hostnet1::Network_
   ~NetworkProxy() { unregisterProxy(); }
 };
 
+class PortProxy final : public sdbus::ProxyInterfaces<org::hostnet1::Port_proxy> {
+ public:
+  PortProxy(sdbus::IConnection& c, std::string path);
+  ~PortProxy() { unregisterProxy(); }
+};
+
 class Client {
  public:
   // Connects to DBUS_SYSTEM_BUS_ADDRESS, or the system bus.
@@ -31,6 +38,9 @@ class Client {
   std::unique_ptr<NetworkProxy> network(const std::string& path);
   // By name or uuid.
   std::unique_ptr<NetworkProxy> lookup(const std::string& name_or_uuid);
+  std::unique_ptr<PortProxy> port(const std::string& path);
+  // By id or device name.
+  std::unique_ptr<PortProxy> lookup_port(const std::string& id_or_name);
 
  private:
   std::unique_ptr<sdbus::IConnection> connection_;

@@ -6,6 +6,7 @@
 
 #include "cli/client.h"
 #include "cli/net_commands.h"
+#include "cli/port_commands.h"
 #include "hostnet_config.h"
 
 using namespace hostnet::cli;
@@ -16,6 +17,7 @@ constexpr const char* kErrorPrefix = "org.hostnet1.Error.";
 
 std::vector<Command> all_commands() {
   auto cmds = net_commands();
+  for (auto& c : port_commands()) cmds.push_back(std::move(c));
   cmds.push_back({"version", "version [--json]", "print client and daemon versions", {{"json"}, {}, 0, 0}, false,
                   [](const Args& a) {
                     std::string daemon;
@@ -35,7 +37,7 @@ std::vector<Command> all_commands() {
 }
 
 void usage(const std::vector<Command>& cmds) {
-  std::cout << "Usage: hostnetctl VERB [ARGS]\n\nManages hostnetd's networks (libvirt network XML).\n\nVerbs:\n";
+  std::cout << "Usage: hostnetctl VERB [ARGS]\n\nManages hostnetd's networks (libvirt network XML) and VM ports.\n\nVerbs:\n";
   for (const auto& c : cmds) {
     std::string syn = c.synopsis;
     std::cout << "  " << syn << std::string(syn.size() < 52 ? 52 - syn.size() : 1, ' ') << c.summary << "\n";

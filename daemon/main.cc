@@ -16,6 +16,7 @@
 #include "daemon/manager.h"
 #include "daemon/network_store.h"
 #include "daemon/options.h"
+#include "daemon/ports/port_manager.h"
 #include "dbus/bus_event_source.h"
 #include "dbus/manager_object.h"
 #include "dbus/object_path.h"
@@ -63,6 +64,12 @@ int run(const DaemonOptions& opts) {
   DnsmasqService dhcp((*loop)->get(), opts.state_dir, opts.dnsmasq, dhcp::DnsmasqOptions{opts.dhcp_no_ping});
   Manager manager(store, backends, **firewall, dhcp, ManagerOptions{opts.default_backend, "hnbr%d", true});
   manager.reconcile();
+  auto ports = PortManager::create(manager, PortManagerOptions{opts.state_dir});
+  if (!ports) {
+    log::error(ports.error().message);
+    return 1;
+  }
+  (*ports)->reconcile();
   auto drift = DriftWatcher::attach((*loop)->get(), manager);
   if (!drift) {
     log::error(drift.error().message);
@@ -77,7 +84,7 @@ int run(const DaemonOptions& opts) {
     log::error(std::string("cannot connect to the system bus: ") + e.getMessage());
     return 1;
   }
-  dbus::ManagerObject manager_object(*bus, manager, auth);
+  dbus::ManagerObject manager_object(*bus, manager, **ports, auth);
   auto source = dbus::BusEventSource::attach((*loop)->get(), *bus, [&] { manager_object.collect_garbage(); });
   if (!source) {
     log::error(source.error().message);

@@ -237,6 +237,7 @@ Result<void> Manager::stop(const std::string& name) {
   Network* n = find(name);
   if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
   if (!n->active()) return fail(Errc::Conflict, "network '" + name + "' is not active");
+  if (listener_) listener_->network_stopping(*n);
   if (auto r = tear_down(*n->live); !r) return fail_with_context(r.error(), "cannot stop network '" + name + "'");
   n->live.reset();
   log::info("network " + name + " stopped");
@@ -365,6 +366,8 @@ void Manager::repair() {
     NetworkHost host{**backend, filter_, dhcp_};
     if (auto r = (*driver)->repair(*n->live, host); !r)
       log::error("network " + name + ": cannot repair: " + r.error().message);
+    else if (listener_)
+      listener_->network_repaired(*n);
   }
 }
 

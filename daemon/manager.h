@@ -28,6 +28,15 @@ class ManagerObserver {
   virtual void network_removed(const std::string& name) = 0;
 };
 
+// What else lives on a network and must follow it (the ports): told before a network's switch
+// goes away and after it was repaired.
+class NetworkListener {
+ public:
+  virtual ~NetworkListener() = default;
+  virtual void network_stopping(const Network& network) = 0;
+  virtual void network_repaired(const Network& network) = 0;
+};
+
 struct ManagerOptions {
   std::string default_backend = "bridge";
   std::string bridge_name_template = "hnbr%d";
@@ -42,6 +51,7 @@ class Manager {
           ManagerOptions options = {});
 
   void set_observer(ManagerObserver* observer) { observer_ = observer; }
+  void set_listener(NetworkListener* listener) { listener_ = listener; }
 
   // At daemon start, before an observer is set: adopt what is running, start autostart networks, remove what hostnet made
   // for networks no longer active. Problems are logged per network; one bad network does not
@@ -75,6 +85,8 @@ class Manager {
   Result<std::vector<DhcpLease>> dhcp_leases(const std::string& name);
   std::string backend_name(const xml::NetworkDef& def) const;
   const BackendRegistry& backends() const { return backends_; }
+  // The backend an active network's switch lives on.
+  Result<SwitchBackend*> backend_for(const xml::NetworkDef& def) const { return backends_.get(backend_name(def)); }
 
  private:
   Network* find(const std::string& name);
@@ -100,6 +112,7 @@ class Manager {
   DhcpService& dhcp_;
   ManagerOptions options_;
   ManagerObserver* observer_ = nullptr;
+  NetworkListener* listener_ = nullptr;
   std::map<std::string, std::unique_ptr<Network>> networks_;
 };
 

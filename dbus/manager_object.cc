@@ -6,15 +6,20 @@
 
 namespace hostnet::dbus {
 
-ManagerObject::ManagerObject(sdbus::IConnection& connection, Manager& manager, AuthPolicy auth)
-    : AdaptorInterfaces(connection, kManagerPath), connection_(connection), manager_(manager), auth_(auth) {
+ManagerObject::ManagerObject(sdbus::IConnection& connection, Manager& manager, PortManager& ports, AuthPolicy auth)
+    : AdaptorInterfaces(connection, kManagerPath), connection_(connection), manager_(manager), ports_(ports), auth_(auth) {
   registerAdaptor();
   for (const Network* n : manager_.list()) network_added(*n);
+  for (const Port* p : ports_.list()) port_added(*p);
   manager_.set_observer(this);
+  ports_.set_observer(this);
 }
 
 ManagerObject::~ManagerObject() {
   manager_.set_observer(nullptr);
+  ports_.set_observer(nullptr);
+  port_objects_.clear();
+  port_graveyard_.clear();
   networks_.clear();
   graveyard_.clear();
   unregisterAdaptor();
@@ -25,7 +30,7 @@ void ManagerObject::network_added(const Network& network) {
   // A network removed and added again within one loop iteration: the old object must leave the
   // path first. Safe here: this runs inside a Manager call, never inside that object's handler.
   std::erase_if(graveyard_, [&](const auto& o) { return o->name() == network.name; });
-  networks_.emplace(network.name, std::make_unique<NetworkObject>(connection_, manager_, auth_, network.name));
+  networks_.emplace(network.name, std::make_unique<NetworkObject>(connection_, manager_, ports_, auth_, network.name));
 }
 
 void ManagerObject::network_changed(const Network& network) {
@@ -37,6 +42,30 @@ void ManagerObject::network_removed(const std::string& name) {
   if (it == networks_.end()) return;
   graveyard_.push_back(std::move(it->second));
   networks_.erase(it);
+}
+
+void ManagerObject::port_added(const Port& port) {
+  if (port_objects_.count(port.id)) return;
+  std::erase_if(port_graveyard_, [&](const auto& o) { return o->id() == port.id; });
+  port_objects_.emplace(port.id, std::make_unique<PortObject>(connection_, ports_, auth_, port.id));
+}
+
+void ManagerObject::port_removed(const std::string& id) {
+  auto it = port_objects_.find(id);
+  if (it == port_objects_.end()) return;
+  port_graveyard_.push_back(std::move(it->second));
+  port_objects_.erase(it);
+}
+
+std::vector<sdbus::ObjectPath> ManagerObject::ListPorts(const std::string& network) {
+  if (!network.empty()) value_or_throw(manager_.lookup(network));
+  std::vector<sdbus::ObjectPath> out;
+  for (const Port* p : ports_.list(network)) out.emplace_back(port_path(p->id));
+  return out;
+}
+
+sdbus::ObjectPath ManagerObject::LookupPort(const std::string& port) {
+  return port_path(value_or_throw(ports_.lookup(port))->id);
 }
 
 sdbus::ObjectPath ManagerObject::DefineNetwork(const std::string& xml) {

@@ -11,7 +11,9 @@
 
 #include "daemon/manager.h"
 #include "dbus/authorization.h"
+#include "daemon/ports/port_manager.h"
 #include "dbus/network_object.h"
+#include "dbus/port_object.h"
 #include "org.hostnet1.Manager.adaptor.h"
 
 namespace hostnet::dbus {
@@ -19,35 +21,47 @@ namespace hostnet::dbus {
 class ManagerObject final
     : public sdbus::AdaptorInterfaces<org::hostnet1::Manager_adaptor, sdbus::Properties_adaptor,
                                       sdbus::ObjectManager_adaptor>,
-      public ManagerObserver {
+      public ManagerObserver,
+      public PortObserver {
  public:
   // Publishes the manager and one object per network the core already has.
-  ManagerObject(sdbus::IConnection& connection, Manager& manager, AuthPolicy auth);
+  ManagerObject(sdbus::IConnection& connection, Manager& manager, PortManager& ports, AuthPolicy auth);
   ~ManagerObject();
 
   // Destroys network objects removed during a call. An object cannot be destroyed inside its own
   // method handler (sdbus-c++ still uses it on return), so removal is deferred to the next loop
   // iteration; the event loop calls this before it polls.
-  void collect_garbage() { graveyard_.clear(); }
+  void collect_garbage() {
+    graveyard_.clear();
+    port_graveyard_.clear();
+  }
 
   // ManagerObserver
   void network_added(const Network& network) override;
   void network_changed(const Network& network) override;
   void network_removed(const std::string& name) override;
+  // PortObserver
+  void port_added(const Port& port) override;
+  void port_removed(const std::string& id) override;
 
  private:
   sdbus::ObjectPath DefineNetwork(const std::string& xml) override;
   sdbus::ObjectPath CreateNetwork(const std::string& xml) override;
   std::vector<sdbus::ObjectPath> ListNetworks() override;
   sdbus::ObjectPath LookupNetwork(const std::string& name) override;
+  std::vector<sdbus::ObjectPath> ListPorts(const std::string& network) override;
+  sdbus::ObjectPath LookupPort(const std::string& port) override;
   std::string Version() override;
   std::map<std::string, std::map<std::string, sdbus::Variant>> Backends() override;
 
   sdbus::IConnection& connection_;
   Manager& manager_;
+  PortManager& ports_;
   AuthPolicy auth_;
   std::map<std::string, std::unique_ptr<NetworkObject>> networks_;
   std::vector<std::unique_ptr<NetworkObject>> graveyard_;
+  std::map<std::string, std::unique_ptr<PortObject>> port_objects_;
+  std::vector<std::unique_ptr<PortObject>> port_graveyard_;
 };
 
 }  // namespace hostnet::dbus

@@ -2,12 +2,14 @@
 
 #include "dbus/bus_error.h"
 #include "dbus/object_path.h"
+#include "dbus/port_options.h"
 
 namespace hostnet::dbus {
 
-NetworkObject::NetworkObject(sdbus::IConnection& connection, Manager& manager, const AuthPolicy& auth,
-                             std::string name)
-    : AdaptorInterfaces(connection, network_path(name)), manager_(manager), auth_(auth), name_(std::move(name)) {
+NetworkObject::NetworkObject(sdbus::IConnection& connection, Manager& manager, PortManager& ports,
+                             const AuthPolicy& auth, std::string name)
+    : AdaptorInterfaces(connection, network_path(name)), manager_(manager), ports_(ports), auth_(auth),
+      name_(std::move(name)) {
   registerAdaptor();
   emitInterfacesAddedSignal({org::hostnet1::Network_adaptor::INTERFACE_NAME});
 }
@@ -50,6 +52,25 @@ std::string NetworkObject::GetXMLDesc(const uint32_t& flags) {
 void NetworkObject::SetAutostart(const bool& autostart) {
   require_admin(getObject(), auth_, "changing autostart");
   value_or_throw(manager_.set_autostart(name_, autostart));
+}
+
+sdbus::ObjectPath NetworkObject::CreatePort(const std::map<std::string, sdbus::Variant>& options) {
+  require_admin(getObject(), auth_, "creating a port");
+  auto request = value_or_throw(port_request_from(options));
+  return port_path(value_or_throw(ports_.create_port(name_, request))->id);
+}
+
+std::vector<sdbus::ObjectPath> NetworkObject::CreatePorts(const std::vector<std::map<std::string, sdbus::Variant>>& options) {
+  require_admin(getObject(), auth_, "creating ports");
+  std::vector<PortRequest> requests;
+  for (size_t i = 0; i < options.size(); ++i) {
+    auto r = port_request_from(options[i]);
+    if (!r) throw to_bus_error(Error{r.error().code, "port " + std::to_string(i) + ": " + r.error().message});
+    requests.push_back(std::move(*r));
+  }
+  std::vector<sdbus::ObjectPath> out;
+  for (const Port* p : value_or_throw(ports_.create_ports(name_, requests))) out.emplace_back(port_path(p->id));
+  return out;
 }
 
 std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string, uint32_t, std::string, std::string>>

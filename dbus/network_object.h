@@ -7,6 +7,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "daemon/manager.h"
+#include "daemon/ports/port_manager.h"
 #include "dbus/authorization.h"
 #include "org.hostnet1.Network.adaptor.h"
 
@@ -17,7 +18,8 @@ class NetworkObject final
                                       sdbus::ManagedObject_adaptor> {
  public:
   // Registers the object and announces it with InterfacesAdded.
-  NetworkObject(sdbus::IConnection& connection, Manager& manager, const AuthPolicy& auth, std::string name);
+  NetworkObject(sdbus::IConnection& connection, Manager& manager, PortManager& ports, const AuthPolicy& auth,
+                std::string name);
   // Announces InterfacesRemoved and unregisters.
   ~NetworkObject();
 
@@ -30,6 +32,8 @@ class NetworkObject final
   void Undefine() override;
   std::string GetXMLDesc(const uint32_t& flags) override;
   void SetAutostart(const bool& autostart) override;
+  sdbus::ObjectPath CreatePort(const std::map<std::string, sdbus::Variant>& options) override;
+  std::vector<sdbus::ObjectPath> CreatePorts(const std::vector<std::map<std::string, sdbus::Variant>>& options) override;
   std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string, uint32_t, std::string, std::string>>
   GetDHCPLeases() override;
   void Update(const std::string& command, const std::string& section, const std::string& xml,
@@ -53,6 +57,7 @@ class NetworkObject final
   const Network& network() const;
 
   Manager& manager_;
+  PortManager& ports_;
   const AuthPolicy& auth_;
   std::string name_;
 };

@@ -47,4 +47,8 @@ std::string network_path(std::string_view network_name) {
   return std::string(kNetworkPathPrefix) + "/" + escape_path_label(network_name);
 }
 
+std::string port_path(std::string_view port_id) {
+  return std::string(kPortPathPrefix) + "/" + escape_path_label(port_id);
+}
+
 }  // namespace hostnet::dbus

@@ -59,6 +59,29 @@ struct DeviceInfo {
   bool up = false;
 };
 
+// VLAN settings of a port, as libvirt's <vlan> gives them.
+struct VlanSettings {
+  std::vector<unsigned> tags;          // access port: exactly one; trunk: the allowed tags
+  bool trunk = false;
+  std::optional<unsigned> native_tag;  // trunk only: untagged frames from the VM join this VLAN
+  bool native_tagged = false;          // nativeMode='tagged': native frames also go to the VM tagged
+  bool operator==(const VlanSettings&) const = default;
+};
+
+// A device (a tap hostnet made) to plug into a switch.
+struct PortAttachment {
+  std::string switch_name;
+  std::string switch_owner_tag;
+  std::string port_name;
+  int ifindex = 0;
+  bool fresh = false;  // made just now: nothing to compare against, plug it in
+  std::optional<VlanSettings> vlan;
+  bool isolated = false;  // libvirt <port isolated='yes'/>: reaches the uplink, not other isolated ports
+  MacAddress vm_mac{};    // the guest's MAC (OVS records it as external_ids:attached-mac)
+  // Backend-specific identity (OVS external_ids such as iface-id, vm-uuid), in a stable order.
+  std::vector<std::pair<std::string, std::string>> external_ids;
+};
+
 // Capability names reported in the daemon's Backends property and checked before a call.
 namespace cap {
 inline constexpr const char* kStp = "stp";
@@ -66,6 +89,7 @@ inline constexpr const char* kMtu = "mtu";
 inline constexpr const char* kVlanFiltering = "vlan-filtering";
 inline constexpr const char* kPortIsolation = "port-isolation";
 inline constexpr const char* kHostBridge = "host-bridge";  // can use an existing host bridge
+inline constexpr const char* kPorts = "ports";              // attach_port / detach_port
 }  // namespace cap
 
 struct BackendInfo {
@@ -103,6 +127,22 @@ class SwitchBackend {
   // Looks up any host device by name (for conflict checks and host-bridge validation).
   // Returns nullopt when absent.
   virtual Result<std::optional<DeviceInfo>> find_device(const std::string& name) = 0;
+
+  // Plugs an existing device into a switch this backend made, with the attachment's VLAN and
+  // isolation settings, and brings it up. Idempotent: a port already plugged in as asked is left
+  // alone (no link flap: a daemon restart must not interrupt a VM's traffic); a setting that
+  // differs is corrected. A setting the host cannot give (VLANs without VLAN filtering) is
+  // Errc::Unsupported naming the missing feature, checked before anything changes. Blocks for
+  // kernel (or OVSDB) round trips only. Optional: backends without ports answer Unsupported.
+  virtual Result<void> attach_port(const PortAttachment& port) {
+    return fail(Errc::Unsupported, "backend " + info().name + " cannot attach ports to " + port.switch_name);
+  }
+
+  // Unplugs the port from its switch; the device itself stays (the daemon deletes it). A port
+  // already gone is not an error.
+  virtual Result<void> detach_port(const PortAttachment& port) {
+    return fail(Errc::Unsupported, "backend " + info().name + " cannot detach ports from " + port.switch_name);
+  }
 };
 
 // Passed to a plugin's factory.

@@ -38,16 +38,27 @@ void parse_bridge_data(const struct nlattr* data, LinkInfo& info) {
   });
 }
 
+void parse_bridge_port_data(const struct nlattr* data, LinkInfo& info) {
+  for_each_nested(data, [&](const struct nlattr* attr) {
+    if (mnl_attr_get_type(attr) == IFLA_BRPORT_ISOLATED) info.port_isolated = mnl_attr_get_u8(attr) != 0;
+  });
+}
+
 void parse_linkinfo(const struct nlattr* nest, LinkInfo& info) {
   const struct nlattr* data = nullptr;
+  const struct nlattr* slave_data = nullptr;
+  std::string slave_kind;
   for_each_nested(nest, [&](const struct nlattr* attr) {
     switch (mnl_attr_get_type(attr)) {
       case IFLA_INFO_KIND: info.kind = mnl_attr_get_str(attr); break;
       case IFLA_INFO_DATA: data = attr; break;
+      case IFLA_INFO_SLAVE_KIND: slave_kind = mnl_attr_get_str(attr); break;
+      case IFLA_INFO_SLAVE_DATA: slave_data = attr; break;
       default: break;
     }
   });
   if (data && info.kind == "bridge") parse_bridge_data(data, info);
+  if (slave_data && slave_kind == "bridge") parse_bridge_port_data(slave_data, info);
 }
 
 LinkInfo parse_link(const struct nlmsghdr* nlh) {
@@ -61,6 +72,14 @@ LinkInfo parse_link(const struct nlmsghdr* nlh) {
       case IFLA_IFALIAS: info.alias = mnl_attr_get_str(attr); break;
       case IFLA_MTU: info.mtu = mnl_attr_get_u32(attr); break;
       case IFLA_MASTER: info.master = static_cast<int>(mnl_attr_get_u32(attr)); break;
+      case IFLA_GROUP: info.group = mnl_attr_get_u32(attr); break;
+      case IFLA_STATS64:
+        if (mnl_attr_get_payload_len(attr) >= sizeof(struct rtnl_link_stats64)) {
+          struct rtnl_link_stats64 st;
+          std::memcpy(&st, mnl_attr_get_payload(attr), sizeof st);
+          info.stats = LinkStats{st.rx_packets, st.tx_packets, st.rx_bytes, st.tx_bytes, st.rx_dropped, st.tx_dropped};
+        }
+        break;
       case IFLA_ADDRESS:
         if (mnl_attr_get_payload_len(attr) == 6) {
           Mac m;
@@ -168,6 +187,71 @@ Result<void> set_master(RtnlSocket& sock, int ifindex, int master_ifindex, const
   m.ifm->ifi_index = ifindex;
   mnl_attr_put_u32(m.nlh, IFLA_MASTER, static_cast<uint32_t>(master_ifindex));
   return sock.request(m.nlh, "attaching " + name);
+}
+
+struct nlmsghdr* build_link_change(char* buf, int ifindex, const LinkChange& c) {
+  struct nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_NEWLINK;
+  auto* ifm = static_cast<struct ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_index = ifindex;
+  if (c.up) {
+    ifm->ifi_change = IFF_UP;
+    ifm->ifi_flags = *c.up ? IFF_UP : 0;
+  }
+  if (c.mac) mnl_attr_put(nlh, IFLA_ADDRESS, 6, c.mac->data());
+  if (c.mtu) mnl_attr_put_u32(nlh, IFLA_MTU, *c.mtu);
+  if (c.group) mnl_attr_put_u32(nlh, IFLA_GROUP, *c.group);
+  if (c.alias) mnl_attr_put_strz(nlh, IFLA_IFALIAS, c.alias->c_str());
+  if (c.master) mnl_attr_put_u32(nlh, IFLA_MASTER, static_cast<uint32_t>(*c.master));
+  return nlh;
+}
+
+Result<void> change_link(RtnlSocket& sock, int ifindex, const LinkChange& change, const std::string& name) {
+  std::vector<char> buf(kMessageBufferSize, 0);
+  return sock.request(build_link_change(buf.data(), ifindex, change), "configuring " + name);
+}
+
+struct nlmsghdr* build_port_isolation(char* buf, int ifindex, bool isolated) {
+  // Through the bridge's slave data (as `ip link set X type bridge_slave isolated on`), which the
+  // kernel routes to the master's driver.
+  struct nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_NEWLINK;
+  auto* ifm = static_cast<struct ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_index = ifindex;
+  struct nlattr* linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+  mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
+  struct nlattr* data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
+  mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, isolated ? 1 : 0);
+  mnl_attr_nest_end(nlh, data);
+  mnl_attr_nest_end(nlh, linkinfo);
+  return nlh;
+}
+
+Result<void> set_port_isolated(RtnlSocket& sock, int ifindex, bool isolated, const std::string& name) {
+  std::vector<char> buf(kMessageBufferSize, 0);
+  return sock.request(build_port_isolation(buf.data(), ifindex, isolated),
+                      std::string(isolated ? "isolating " : "un-isolating ") + "bridge port " + name);
+}
+
+Result<int> create_ifb(RtnlSocket& sock, const std::string& name) {
+  Message m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  mnl_attr_put_strz(m.nlh, IFLA_IFNAME, name.c_str());
+  struct nlattr* linkinfo = mnl_attr_nest_start(m.nlh, IFLA_LINKINFO);
+  mnl_attr_put_strz(m.nlh, IFLA_INFO_KIND, "ifb");
+  mnl_attr_nest_end(m.nlh, linkinfo);
+  if (auto r = sock.request(m.nlh, "creating ifb device " + name); !r) return tl::unexpected(r.error());
+  auto made = get_link(sock, name);
+  if (!made) return tl::unexpected(made.error());
+  if (!*made) return fail(Errc::Failed, "ifb device " + name + " vanished right after it was created");
+  return (*made)->ifindex;
+}
+
+Result<void> delete_link_group(RtnlSocket& sock, unsigned group) {
+  Message m(RTM_DELLINK, 0);
+  mnl_attr_put_u32(m.nlh, IFLA_GROUP, group);
+  return sock.request(m.nlh, "deleting the devices of link group " + std::to_string(group));
 }
 
 }  // namespace hostnet::netlink

@@ -16,6 +16,10 @@ namespace hostnet::netlink {
 
 using Mac = std::array<std::uint8_t, 6>;
 
+struct LinkStats {
+  std::uint64_t rx_packets = 0, tx_packets = 0, rx_bytes = 0, tx_bytes = 0, rx_dropped = 0, tx_dropped = 0;
+};
+
 struct LinkInfo {
   std::string name;
   int ifindex = 0;
@@ -24,10 +28,14 @@ struct LinkInfo {
   unsigned flags = 0;  // IFF_*
   unsigned mtu = 0;
   int master = 0;      // ifindex of the bridge it is enslaved to, 0 if none
+  unsigned group = 0;  // IFLA_GROUP
   std::optional<Mac> mac;
   // Bridge attributes, when kind == "bridge".
   std::optional<unsigned> stp_state;
   std::optional<unsigned> forward_delay_cs;  // centiseconds, as the kernel keeps it
+  // Bridge port attributes, when the device is enslaved to a bridge.
+  std::optional<bool> port_isolated;
+  LinkStats stats;
   bool up() const;
 };
 
@@ -51,6 +59,33 @@ Result<std::optional<LinkInfo>> get_link(RtnlSocket& sock, const std::string& na
 Result<int> create_bridge(RtnlSocket& sock, const BridgeParams& params);
 // Changes the given attributes of an existing bridge; unset ones are left alone.
 Result<void> change_bridge(RtnlSocket& sock, int ifindex, const BridgeParams& params);
+
+// Settings of an existing device, each sent only when set, all in one RTM_NEWLINK: the kernel
+// applies the address, MTU, group and alias, then the master, then the flags, so a tap can be
+// configured, enslaved and brought up by one message.
+struct LinkChange {
+  std::optional<Mac> mac;
+  std::optional<unsigned> mtu;
+  std::optional<std::string> alias;
+  std::optional<unsigned> group;
+  std::optional<int> master;  // ifindex; 0 releases the device from its master
+  std::optional<bool> up;
+};
+// Builds the message into buf (kMessageBufferSize bytes) without sending it (for golden tests).
+struct nlmsghdr* build_link_change(char* buf, int ifindex, const LinkChange& change);
+Result<void> change_link(RtnlSocket& sock, int ifindex, const LinkChange& change, const std::string& name_for_errors);
+
+// The bridge port flag that keeps isolated ports from reaching each other (IFLA_BRPORT_ISOLATED);
+// the device must already be a bridge port.
+struct nlmsghdr* build_port_isolation(char* buf, int ifindex, bool isolated);
+Result<void> set_port_isolated(RtnlSocket& sock, int ifindex, bool isolated, const std::string& name_for_errors);
+
+// An ifb device (for shaping what a VM sends: the kernel shapes only egress), returns its ifindex.
+Result<int> create_ifb(RtnlSocket& sock, const std::string& name);
+
+// Deletes every device in a link group with one message: the kernel unregisters them together,
+// paying its per-deletion synchronisation once instead of once per device.
+Result<void> delete_link_group(RtnlSocket& sock, unsigned group);
 
 Result<void> delete_link(RtnlSocket& sock, int ifindex, const std::string& name_for_errors);
 Result<void> set_link_up(RtnlSocket& sock, int ifindex, bool up, const std::string& name_for_errors);

@@ -3,6 +3,7 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <random>
 
@@ -71,7 +72,7 @@ std::unique_ptr<SwitchBackend> BridgeBackend::create(const PluginContext&) {
     info.unavailable_reason = sock.error().message;
     return std::unique_ptr<SwitchBackend>(new BridgeBackend(std::nullopt, info));
   }
-  info.capabilities = {cap::kStp, cap::kMtu, cap::kPortIsolation, cap::kHostBridge};
+  info.capabilities = {cap::kStp, cap::kMtu, cap::kPortIsolation, cap::kHostBridge, cap::kPorts};
   if (probe_vlan_filtering(*sock)) info.capabilities.push_back(cap::kVlanFiltering);
   return std::unique_ptr<SwitchBackend>(new BridgeBackend(std::move(*sock), info));
 }
@@ -117,6 +118,7 @@ Result<SwitchState> BridgeBackend::adopt(const SwitchSpec& spec, int ifindex) {
   if (auto r = add_missing_addresses(spec, ifindex); !r) return tl::unexpected(r.error());
   if (!(*link)->up())
     if (auto r = netlink::set_link_up(*sock_, ifindex, true, spec.name); !r) return tl::unexpected(r.error());
+  bridges_[spec.name] = ifindex;
   return SwitchState{spec.name, ifindex, spec.owner_tag, true, false};
 }
 
@@ -140,6 +142,7 @@ Result<SwitchState> BridgeBackend::ensure_switch(const SwitchSpec& spec) {
     if (auto r = netlink::add_address(*sock_, ifindex, to_netlink(a), spec.name); !r) return tl::unexpected(r.error());
   if (auto r = netlink::set_link_up(*sock_, ifindex, true, spec.name); !r) return tl::unexpected(r.error());
   undo.commit();
+  bridges_[spec.name] = ifindex;
   return SwitchState{spec.name, ifindex, spec.owner_tag, true, true};
 }
 
@@ -150,6 +153,7 @@ Result<void> BridgeBackend::delete_switch(const std::string& name, const std::st
   if (!*link) return fail(Errc::NotFound, "bridge '" + name + "' does not exist");
   if ((*link)->alias != owner_tag)
     return fail(Errc::Conflict, "refusing to delete " + describe(**link) + ": not made by hostnet for this network");
+  bridges_.erase(name);
   return netlink::delete_link(*sock_, (*link)->ifindex, name);
 }
 
@@ -172,6 +176,96 @@ Result<std::optional<DeviceInfo>> BridgeBackend::find_device(const std::string& 
   const auto& l = **link;
   return std::optional<DeviceInfo>(
       DeviceInfo{l.name, l.ifindex, l.kind, l.alias.starts_with(kTagPrefix) ? l.alias : "", l.up()});
+}
+
+std::vector<netlink::BridgeVlan> bridge_vlans_for(const VlanSettings& vlan) {
+  std::vector<netlink::BridgeVlan> out;
+  if (!vlan.trunk) {
+    if (!vlan.tags.empty()) out.push_back({static_cast<std::uint16_t>(vlan.tags.front()), true, true});
+    return out;
+  }
+  for (unsigned tag : vlan.tags) {
+    bool native = vlan.native_tag && *vlan.native_tag == tag;
+    out.push_back({static_cast<std::uint16_t>(tag), native, native && !vlan.native_tagged});
+  }
+  if (vlan.native_tag && std::find(vlan.tags.begin(), vlan.tags.end(), *vlan.native_tag) == vlan.tags.end())
+    out.push_back({static_cast<std::uint16_t>(*vlan.native_tag), true, !vlan.native_tagged});
+  return out;
+}
+
+Result<int> BridgeBackend::bridge_ifindex(const std::string& name) {
+  if (auto it = bridges_.find(name); it != bridges_.end()) return it->second;
+  auto link = netlink::get_link(*sock_, name);
+  if (!link) return tl::unexpected(link.error());
+  if (!*link || (*link)->kind != "bridge") return fail(Errc::NotFound, "bridge '" + name + "' does not exist");
+  bridges_[name] = (*link)->ifindex;
+  return (*link)->ifindex;
+}
+
+Result<void> BridgeBackend::check_port_settings(const PortAttachment& port) const {
+  if (port.vlan && !info_.has(cap::kVlanFiltering))
+    return fail(Errc::Unsupported,
+                "port " + port.port_name + ": VLAN tags on a kernel bridge need bridge VLAN filtering, which this "
+                "kernel does not offer (no 8021q / CONFIG_BRIDGE_VLAN_FILTERING); use an Open vSwitch network "
+                "(<virtualport type='openvswitch'/>) for VLANs");
+  if (port.isolated && !info_.has(cap::kPortIsolation))
+    return fail(Errc::Unsupported, "port " + port.port_name + ": this kernel's bridge has no port isolation");
+  return {};
+}
+
+Result<void> BridgeBackend::apply_vlans(const PortAttachment& port) {
+  int br = bridges_[port.switch_name];
+  netlink::BridgeParams on;
+  on.name = port.switch_name;
+  on.vlan_filtering = true;
+  if (auto r = netlink::change_bridge(*sock_, br, on); !r) return r;
+  // A new port starts in VLAN 1 (PVID, untagged); it belongs only where the settings say.
+  if (auto r = netlink::change_bridge_vlans(*sock_, port.ifindex, {{1, false, false}}, true, port.port_name); !r) return r;
+  return netlink::change_bridge_vlans(*sock_, port.ifindex, bridge_vlans_for(*port.vlan), false, port.port_name);
+}
+
+Result<void> BridgeBackend::attach_port(const PortAttachment& port) {
+  if (!sock_) return fail(Errc::Unsupported, info_.unavailable_reason);
+  if (auto r = check_port_settings(port); !r) return r;
+  auto br = bridge_ifindex(port.switch_name);
+  if (!br) return tl::unexpected(br.error());
+
+  bool plug = true, isolation_differs = port.isolated;
+  if (!port.fresh) {
+    auto link = netlink::get_link(*sock_, port.port_name);
+    if (!link) return tl::unexpected(link.error());
+    if (!*link) return fail(Errc::NotFound, "device '" + port.port_name + "' does not exist");
+    plug = (*link)->master != *br || !(*link)->up();
+    isolation_differs = (*link)->master != *br ? port.isolated : (*link)->port_isolated.value_or(false) != port.isolated;
+  }
+  if (plug) {
+    netlink::LinkChange c;
+    c.master = *br;
+    c.up = true;
+    if (auto r = netlink::change_link(*sock_, port.ifindex, c, port.port_name); !r) {
+      // The bridge may have been recreated behind the cache's back: look it up once more.
+      bridges_.erase(port.switch_name);
+      auto again = bridge_ifindex(port.switch_name);
+      if (!again || *again == *br) return r;
+      c.master = *again;
+      if (auto r2 = netlink::change_link(*sock_, port.ifindex, c, port.port_name); !r2) return r2;
+    }
+  }
+  if (isolation_differs)
+    if (auto r = netlink::set_port_isolated(*sock_, port.ifindex, port.isolated, port.port_name); !r) return r;
+  if (port.vlan)
+    if (auto r = apply_vlans(port); !r) return r;
+  return {};
+}
+
+Result<void> BridgeBackend::detach_port(const PortAttachment& port) {
+  if (!sock_) return fail(Errc::Unsupported, info_.unavailable_reason);
+  netlink::LinkChange c;
+  c.master = 0;
+  c.up = false;
+  auto r = netlink::change_link(*sock_, port.ifindex, c, port.port_name);
+  if (!r && r.error().message.find("No such device") != std::string::npos) return {};
+  return r;
 }
 
 }  // namespace hostnet

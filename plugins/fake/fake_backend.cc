@@ -10,7 +10,7 @@ FakeBackend::FakeBackend(const PluginContext& context) {
 }
 
 BackendInfo FakeBackend::info() const {
-  return BackendInfo{"fake", true, "", {cap::kStp, cap::kMtu, cap::kPortIsolation, cap::kHostBridge}};
+  return BackendInfo{"fake", true, "", {cap::kStp, cap::kMtu, cap::kPortIsolation, cap::kHostBridge, cap::kPorts}};
 }
 
 Result<void> FakeBackend::injected(const char* member) const {
@@ -51,6 +51,20 @@ Result<std::optional<DeviceInfo>> FakeBackend::find_device(const std::string& na
   if (auto it = switches_.find(name); it != switches_.end())
     return std::optional<DeviceInfo>(DeviceInfo{name, it->second.ifindex, "bridge", it->second.owner_tag, true});
   return std::optional<DeviceInfo>();
+}
+
+Result<void> FakeBackend::attach_port(const PortAttachment& port) {
+  if (auto r = injected("attach_port"); !r) return r;
+  if (!switches_.count(port.switch_name)) return fail(Errc::NotFound, "bridge '" + port.switch_name + "' does not exist");
+  if (port.vlan) return fail(Errc::Unsupported, "fake backend: no VLAN filtering");
+  ports_[port.port_name] = port;
+  return {};
+}
+
+Result<void> FakeBackend::detach_port(const PortAttachment& port) {
+  if (auto r = injected("detach_port"); !r) return r;
+  ports_.erase(port.port_name);
+  return {};
 }
 
 namespace {

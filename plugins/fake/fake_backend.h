@@ -19,11 +19,14 @@ class FakeBackend final : public SwitchBackend {
   Result<void> delete_switch(const std::string& name, const std::string& owner_tag) override;
   Result<std::vector<SwitchState>> list_switches() override;
   Result<std::optional<DeviceInfo>> find_device(const std::string& name) override;
+  Result<void> attach_port(const PortAttachment& port) override;
+  Result<void> detach_port(const PortAttachment& port) override;
 
  private:
   Result<void> injected(const char* member) const;
 
   std::map<std::string, SwitchState> switches_;
+  std::map<std::string, PortAttachment> ports_;  // by port name
   std::set<std::string> fail_;
   int next_ifindex_ = 100;
 };

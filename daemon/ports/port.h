@@ -1,0 +1,44 @@
+// A VM port as hostnetd holds it: a tap on a network's switch, with the settings it was made with.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "plugins/switch_backend.h"
+#include "xml/network_def.h"
+
+namespace hostnet {
+
+// What a port is, fully resolved (the network's and the portgroup's settings applied).
+struct PortSettings {
+  std::string name;  // the tap device
+  MacAddress mac{};  // the guest's MAC
+  unsigned queues = 1;
+  std::optional<std::uint32_t> owner;  // uid allowed to open the port's fds (root always is)
+  std::optional<std::uint32_t> group;
+  std::optional<unsigned> mtu;
+  std::string portgroup;
+  std::optional<VlanSettings> vlan;
+  bool isolated = false;
+  std::optional<xml::BandwidthDef> bandwidth;
+  std::string interface_id;  // OVS/OVN external_ids:iface-id
+  std::string vm_uuid;
+  bool operator==(const PortSettings&) const = default;
+};
+
+struct Port {
+  std::string id;       // short hex id: the D-Bus path and the default device name
+  std::string network;
+  PortSettings settings;
+  int ifindex = 0;
+  std::string ifb;      // the device shaping what the VM sends, "" when unshaped
+};
+
+// Device aliases mark what hostnet made, so a restart finds its ports and nothing else.
+inline constexpr const char* kPortAliasPrefix = "hostnet-port:";
+inline constexpr const char* kIfbAliasPrefix = "hostnet-ifb:";
+std::string port_alias(const Port& port);  // "hostnet-port:<id>:<network>"
+std::string ifb_alias(const Port& port);
+
+}  // namespace hostnet

@@ -1,0 +1,512 @@
+#include "daemon/ports/port_manager.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "common/atomic_file.h"
+#include "common/log.h"
+#include "common/netlink/link.h"
+#include "common/netlink/qdisc.h"
+#include "daemon/ports/bandwidth.h"
+#include "daemon/ports/port_record.h"
+#include "daemon/ports/tap_device.h"
+
+namespace hostnet {
+
+namespace {
+
+bool uid_exists(std::uint32_t uid) {
+  struct passwd pw, *out = nullptr;
+  std::vector<char> buf(16384);
+  return ::getpwuid_r(uid, &pw, buf.data(), buf.size(), &out) == 0 && out;
+}
+
+bool gid_exists(std::uint32_t gid) {
+  struct group gr, *out = nullptr;
+  std::vector<char> buf(16384);
+  return ::getgrgid_r(gid, &gr, buf.data(), buf.size(), &out) == 0 && out;
+}
+
+tap::TapParams tap_params(const PortSettings& s) {
+  tap::TapParams p;
+  p.name = s.name;
+  p.multi_queue = s.queues > 1;
+  p.owner = s.owner;
+  p.group = s.group;
+  return p;
+}
+
+// As libvirt does: the tap's own MAC is the guest's with the first byte 0xFE, so the bridge
+// (which takes the lowest port MAC as its own unless given one) never takes a guest's address.
+netlink::Mac tap_mac(const MacAddress& guest) {
+  netlink::Mac m = guest;
+  m[0] = 0xfe;
+  return m;
+}
+
+std::mt19937_64& rng() {
+  static std::mt19937_64 gen{std::random_device{}()};
+  return gen;
+}
+
+bool ends_with_network(const std::string& alias, const std::string& network) {
+  return alias.size() > network.size() && alias.ends_with(":" + network);
+}
+
+bool is_hostnet_port_device(const std::string& alias) {
+  return alias.starts_with(kPortAliasPrefix) || alias.starts_with(kIfbAliasPrefix);
+}
+
+// "hostnet-port:<id>:<network>" -> id
+std::string id_from_alias(const std::string& alias) {
+  auto first = alias.find(':');
+  auto second = alias.find(':', first + 1);
+  return alias.substr(first + 1, second - first - 1);
+}
+
+}  // namespace
+
+unsigned port_link_group(const std::string& network) {
+  // "hn" in the high half keeps clear of the small numbers admins give groups by hand; collisions
+  // between two networks are caught before a group is deleted (see network_stopping).
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : network) h = (h ^ c) * 16777619u;
+  return 0x686e0000u | (h & 0xffffu);
+}
+
+Result<std::unique_ptr<PortManager>> PortManager::create(Manager& networks, PortManagerOptions options) {
+  auto sock = netlink::RtnlSocket::open();
+  if (!sock) return tl::unexpected(sock.error());
+  std::error_code ec;
+  std::filesystem::create_directories(options.state_dir / "ports", ec);
+  if (ec) return fail(Errc::Failed, "cannot create " + (options.state_dir / "ports").string() + ": " + ec.message());
+  auto pm = std::unique_ptr<PortManager>(new PortManager(networks, std::move(options), std::move(*sock)));
+  networks.set_listener(pm.get());
+  return pm;
+}
+
+PortManager::PortManager(Manager& networks, PortManagerOptions options, netlink::RtnlSocket sock)
+    : networks_(networks), options_(std::move(options)), sock_(std::move(sock)) {
+  vhost_net_ = ::access(options_.vhost_net_device.c_str(), R_OK | W_OK) == 0;
+}
+
+PortManager::~PortManager() { networks_.set_listener(nullptr); }
+
+std::string PortManager::vhost_net_reason() const {
+  if (vhost_net_) return "";
+  return options_.vhost_net_device.string() +
+         " does not exist on this host (the vhost_net kernel module is not available): VMs get tap fds only, "
+         "and virtio-net runs in the VM manager";
+}
+
+std::filesystem::path PortManager::record_path(const std::string& id) const {
+  return options_.state_dir / "ports" / id;
+}
+
+std::string PortManager::new_id() const {
+  for (;;) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%06x", static_cast<unsigned>(rng()() & 0xffffff));
+    if (!ports_.count(buf) && !ids_by_name_.count(std::string("hn-") + buf)) return buf;
+  }
+}
+
+MacAddress PortManager::random_mac() const {
+  auto v = rng()();
+  return MacAddress{0x52, 0x54, 0x00, static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
+                    static_cast<std::uint8_t>(v >> 16)};
+}
+
+Result<const Network*> PortManager::active_network(const std::string& name) const {
+  auto n = networks_.lookup(name);
+  if (!n) return n;
+  if (!(*n)->active()) return fail(Errc::Conflict, "network '" + name + "' is not active: start it first");
+  return n;
+}
+
+PortAttachment PortManager::attachment(const Port& port, const xml::NetworkDef& def, bool fresh) const {
+  PortAttachment a;
+  a.switch_name = def.bridge.name;
+  a.switch_owner_tag = owner_tag_for(def.name);
+  a.port_name = port.settings.name;
+  a.ifindex = port.ifindex;
+  a.fresh = fresh;
+  a.vlan = port.settings.vlan;
+  a.isolated = port.settings.isolated;
+  a.vm_mac = port.settings.mac;
+  if (!port.settings.interface_id.empty()) a.external_ids.emplace_back("iface-id", port.settings.interface_id);
+  a.external_ids.emplace_back("attached-mac", xml::format_mac(port.settings.mac));
+  if (!port.settings.vm_uuid.empty()) a.external_ids.emplace_back("vm-uuid", port.settings.vm_uuid);
+  return a;
+}
+
+Result<void> PortManager::make_devices(Port& port, const xml::NetworkDef& def, SwitchBackend& backend, Reverter& undo) {
+  const auto& s = port.settings;
+  if (auto r = tap::create_persistent(tap_params(s)); !r) return r;
+  int ifindex = static_cast<int>(::if_nametoindex(s.name.c_str()));
+  if (ifindex == 0) return fail(Errc::Failed, "tap " + s.name + " vanished right after it was created");
+  undo.add([this, ifindex, name = s.name] { (void)netlink::delete_link(sock_, ifindex, name); });
+  port.ifindex = ifindex;
+
+  netlink::LinkChange c;
+  c.mac = tap_mac(s.mac);
+  c.mtu = s.mtu;
+  c.alias = port_alias(port);
+  c.group = port_link_group(port.network);
+  if (auto r = netlink::change_link(sock_, ifindex, c, s.name); !r) return r;
+
+  bool shaped_in = s.bandwidth && s.bandwidth->inbound;
+  bool shaped_out = s.bandwidth && s.bandwidth->outbound;
+  // A multi-queue tap going up with the default qdisc gets mq and 256 children: set one root
+  // qdisc first (htb when shaped, else pfifo_fast), which makes the port ~15x cheaper to create.
+  if (s.queues > 1 && !shaped_in)
+    if (auto r = netlink::set_root_qdisc(sock_, ifindex, "pfifo_fast", s.name); !r) return r;
+  if (shaped_out) {
+    port.ifb = "hb-" + port.id;
+    auto ifb = netlink::create_ifb(sock_, port.ifb);
+    if (!ifb) return tl::unexpected(ifb.error());
+    undo.add([this, i = *ifb, name = port.ifb] { (void)netlink::delete_link(sock_, i, name); });
+    netlink::LinkChange ic;
+    ic.alias = ifb_alias(port);
+    ic.group = port_link_group(port.network);
+    ic.up = true;
+    if (auto r = netlink::change_link(sock_, *ifb, ic, port.ifb); !r) return r;
+  }
+  if (s.bandwidth)
+    if (auto r = apply_bandwidth(*s.bandwidth, s.name, port.ifb); !r) return r;
+  return backend.attach_port(attachment(port, def, true));
+}
+
+Result<PortManager::Entry*> PortManager::make_port(const Network& network, const PortRequest& request, Reverter& undo) {
+  const auto& def = *network.live;
+  auto backend = networks_.backend_for(def);
+  if (!backend) return tl::unexpected(backend.error());
+  if (!(*backend)->info().has(cap::kPorts))
+    return fail(Errc::Unsupported, "backend " + (*backend)->info().name + " cannot attach VM ports");
+
+  ResolveContext ctx{def, uid_exists, gid_exists, [this] { return random_mac(); }};
+  auto settings = resolve_port_request(request, ctx);
+  if (!settings) return tl::unexpected(settings.error());
+
+  for (const auto& [id, e] : ports_)
+    if (e->port.network == network.name && e->port.settings.mac == settings->mac) {
+      if (!request.mac) return make_port(network, request, undo);  // a random MAC collided: draw again
+      return fail(Errc::Conflict, "mac '" + xml::format_mac(settings->mac) + "' is already used by port " +
+                                      e->port.settings.name + " on network '" + network.name + "'");
+    }
+
+  auto entry = std::make_unique<Entry>();
+  Port& port = entry->port;
+  port.id = new_id();
+  port.network = network.name;
+  port.settings = std::move(*settings);
+  if (port.settings.name.empty()) port.settings.name = "hn-" + port.id;
+  const std::string& name = port.settings.name;
+  if (ids_by_name_.count(name)) return fail(Errc::Conflict, "name '" + name + "': a port of that name exists");
+  auto existing = netlink::get_link(sock_, name);
+  if (!existing) return tl::unexpected(existing.error());
+  if (*existing)
+    return fail(Errc::Conflict, "name '" + name + "' is taken by an existing " +
+                                    ((*existing)->kind.empty() ? std::string("device") : (*existing)->kind + " device"));
+
+  if (auto r = make_devices(port, def, **backend, undo); !r)
+    return fail_with_context(r.error(), "cannot create port " + name + " on network '" + network.name + "'");
+  if (auto r = write_file_atomic(record_path(port.id), format_port_record(port), 0644, Durability::Runtime); !r)
+    return tl::unexpected(r.error());
+  undo.add([this, id = port.id] {
+    std::error_code ec;
+    std::filesystem::remove(record_path(id), ec);
+  });
+
+  Entry* raw = entry.get();
+  ids_by_name_[name] = port.id;
+  ports_.emplace(port.id, std::move(entry));
+  undo.add([this, id = raw->port.id] { forget(id); });
+  return raw;
+}
+
+void PortManager::forget(const std::string& id) {
+  auto it = ports_.find(id);
+  if (it == ports_.end()) return;
+  ids_by_name_.erase(it->second->port.settings.name);
+  ports_.erase(it);
+}
+
+Result<const Port*> PortManager::create_port(const std::string& network, const PortRequest& request) {
+  auto n = active_network(network);
+  if (!n) return tl::unexpected(n.error());
+  Reverter undo;
+  auto e = make_port(**n, request, undo);
+  if (!e) return tl::unexpected(e.error());
+  undo.commit();
+  log::info("port " + (*e)->port.settings.name + " created on network " + network);
+  if (observer_) observer_->port_added((*e)->port);
+  return &(*e)->port;
+}
+
+Result<std::vector<const Port*>> PortManager::create_ports(const std::string& network,
+                                                           const std::vector<PortRequest>& requests) {
+  auto n = active_network(network);
+  if (!n) return tl::unexpected(n.error());
+  Reverter undo;
+  std::vector<const Port*> made;
+  std::set<std::string> names;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (requests[i].name && !names.insert(*requests[i].name).second)
+      return fail(Errc::InvalidArgument, "port " + std::to_string(i) + ": name '" + *requests[i].name + "' is given twice");
+    auto e = make_port(**n, requests[i], undo);
+    if (!e) return fail_with_context(e.error(), "port " + std::to_string(i) + " of " + std::to_string(requests.size()));
+    made.push_back(&(*e)->port);
+  }
+  undo.commit();
+  log::info(std::to_string(made.size()) + " ports created on network " + network);
+  if (observer_)
+    for (const Port* p : made) observer_->port_added(*p);
+  return made;
+}
+
+void PortManager::remove_devices(Entry& e) {
+  const Port& p = e.port;
+  const std::string& name = p.settings.name;
+  // Not persistent any more, the tap goes when its last queue fd closes: at once if no VM holds
+  // one, else when the VM lets go. Deleting it outright would pull it from under the VM.
+  bool unpersisted = false;
+  if (!e.queues.empty()) {
+    (void)tap::set_queue_enabled(e.queues[0].get(), true, name);
+    unpersisted = bool(tap::set_persistent(e.queues[0].get(), false, name));
+    e.queues.clear();
+  } else if (auto q = tap::open_queue(tap_params(p.settings)); q) {
+    unpersisted = bool(tap::set_persistent(q->get(), false, name));
+  }
+  if (!unpersisted) {
+    // Its only queue is held by a process that opened it before hostnetd restarted.
+    if (auto r = netlink::delete_link(sock_, p.ifindex, name); !r) log::warning(r.error().message);
+  }
+  if (!p.ifb.empty())
+    if (auto link = netlink::get_link(sock_, p.ifb); link && *link && (*link)->alias == ifb_alias(p))
+      (void)netlink::delete_link(sock_, (*link)->ifindex, p.ifb);
+  std::error_code ec;
+  std::filesystem::remove(record_path(p.id), ec);
+}
+
+Result<void> PortManager::delete_port(const std::string& id_or_name) {
+  auto found = lookup(id_or_name);
+  if (!found) return tl::unexpected(found.error());
+  std::string id = (*found)->id;
+  Entry& e = *ports_.at(id);
+  if (auto n = networks_.lookup(e.port.network); n && (*n)->active())
+    if (auto backend = networks_.backend_for(*(*n)->live); backend)
+      if (auto r = (*backend)->detach_port(attachment(e.port, *(*n)->live, false)); !r)
+        log::warning("port " + e.port.settings.name + ": " + r.error().message);
+  remove_devices(e);
+  log::info("port " + e.port.settings.name + " deleted");
+  forget(id);
+  if (observer_) observer_->port_removed(id);
+  return {};
+}
+
+Result<PortFds> PortManager::open_fds(const std::string& id, unsigned queues) {
+  auto it = ports_.find(id);
+  if (it == ports_.end()) return fail(Errc::NotFound, "port '" + id + "' not found");
+  Entry& e = *it->second;
+  const auto& s = e.port.settings;
+  unsigned want = queues ? queues : s.queues;
+  if (want > s.queues)
+    return fail(Errc::InvalidArgument, "queues " + std::to_string(queues) + ": port " + s.name + " has " +
+                                           std::to_string(s.queues) + (s.queues == 1 ? " queue" : " queues"));
+  if (e.queues.empty()) {
+    std::vector<UniqueFd> opened;
+    for (unsigned i = 0; i < s.queues; ++i) {
+      auto q = tap::open_queue(tap_params(s));
+      if (!q) return tl::unexpected(q.error());
+      opened.push_back(std::move(*q));
+    }
+    e.queues = std::move(opened);
+  }
+  PortFds out;
+  for (unsigned i = 0; i < e.queues.size(); ++i) {
+    if (s.queues > 1)
+      if (auto r = tap::set_queue_enabled(e.queues[i].get(), i < want, s.name); !r) return tl::unexpected(r.error());
+    if (i >= want) continue;
+    int fd = ::fcntl(e.queues[i].get(), F_DUPFD_CLOEXEC, 3);
+    if (fd < 0) return fail(Errc::Failed, std::string("cannot duplicate a queue fd: ") + std::strerror(errno));
+    out.taps.emplace_back(fd);
+  }
+  if (vhost_net_)
+    for (unsigned i = 0; i < want; ++i) {
+      UniqueFd v(::open(options_.vhost_net_device.c_str(), O_RDWR | O_CLOEXEC));
+      if (!v) return fail(Errc::Failed, "cannot open " + options_.vhost_net_device.string() + ": " + std::strerror(errno));
+      out.vhosts.push_back(std::move(v));
+    }
+  return out;
+}
+
+Result<const Port*> PortManager::lookup(std::string_view key) const {
+  if (auto it = ports_.find(std::string(key)); it != ports_.end()) return &it->second->port;
+  if (auto it = ids_by_name_.find(std::string(key)); it != ids_by_name_.end()) return &ports_.at(it->second)->port;
+  return fail(Errc::NotFound, "port '" + std::string(key) + "' not found");
+}
+
+std::vector<const Port*> PortManager::list(const std::string& network) const {
+  std::vector<const Port*> out;
+  for (const auto& [id, e] : ports_)
+    if (network.empty() || e->port.network == network) out.push_back(&e->port);
+  return out;
+}
+
+Result<PortStatistics> PortManager::statistics(const std::string& id) {
+  auto p = lookup(id);
+  if (!p) return tl::unexpected(p.error());
+  auto link = netlink::get_link(sock_, (*p)->settings.name);
+  if (!link) return tl::unexpected(link.error());
+  if (!*link) return fail(Errc::NotFound, "tap " + (*p)->settings.name + " does not exist");
+  const auto& st = (*link)->stats;
+  // The tap's view is the host's: what the VM sent arrives as the tap's rx.
+  return PortStatistics{st.rx_bytes, st.rx_packets, st.tx_bytes, st.tx_packets, st.rx_dropped, st.tx_dropped};
+}
+
+void PortManager::network_stopping(const Network& network) {
+  std::vector<std::string> ids;
+  for (const auto& [id, e] : ports_)
+    if (e->port.network == network.name) ids.push_back(id);
+  if (ids.empty()) return;
+  // One RTM_DELLINK for the whole group when every device in it is this network's: the kernel
+  // then synchronises once, not once per device (~20 ms each).
+  unsigned group = port_link_group(network.name);
+  bool group_is_ours = true;
+  size_t members = 0;
+  if (auto links = netlink::list_links(sock_); links) {
+    for (const auto& l : *links) {
+      if (l.group != group) continue;
+      ++members;
+      if (!is_hostnet_port_device(l.alias) || !ends_with_network(l.alias, network.name)) group_is_ours = false;
+    }
+  } else {
+    group_is_ours = false;
+  }
+  for (const auto& id : ids) ports_.at(id)->queues.clear();
+  if (group_is_ours && members > 0 && netlink::delete_link_group(sock_, group)) {
+    for (const auto& id : ids) {
+      std::error_code ec;
+      std::filesystem::remove(record_path(id), ec);
+    }
+  } else {
+    for (const auto& id : ids) {
+      Entry& e = *ports_.at(id);
+      (void)netlink::delete_link(sock_, e.port.ifindex, e.port.settings.name);
+      remove_devices(e);
+    }
+  }
+  for (const auto& id : ids) {
+    forget(id);
+    if (observer_) observer_->port_removed(id);
+  }
+  log::info("network " + network.name + ": " + std::to_string(ids.size()) + " ports removed");
+}
+
+void PortManager::network_repaired(const Network& network) {
+  auto backend = networks_.backend_for(*network.live);
+  if (!backend) return;
+  for (auto& [id, e] : ports_) {
+    if (e->port.network != network.name) continue;
+    auto link = netlink::get_link(sock_, e->port.settings.name);
+    if (link && !*link) {
+      Reverter undo;
+      e->queues.clear();
+      if (auto r = make_devices(e->port, *network.live, **backend, undo); !r) {
+        log::error("port " + e->port.settings.name + ": cannot remake it: " + r.error().message);
+        continue;
+      }
+      undo.commit();
+      (void)write_file_atomic(record_path(id), format_port_record(e->port), 0644, Durability::Runtime);
+      continue;
+    }
+    if (auto r = (*backend)->attach_port(attachment(e->port, *network.live, false)); !r)
+      log::error("port " + e->port.settings.name + ": cannot plug it in again: " + r.error().message);
+  }
+}
+
+void PortManager::reconcile() {
+  std::error_code ec;
+  for (const auto& file : std::filesystem::directory_iterator(options_.state_dir / "ports", ec)) {
+    std::ifstream in(file.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    auto port = parse_port_record(text.str());
+    if (!port || port->id != file.path().filename().string()) {
+      log::error("dropping unreadable port record " + file.path().string() +
+                 (port ? std::string(": id does not match the file name") : ": " + port.error().message));
+      std::filesystem::remove(file.path(), ec);
+      continue;
+    }
+    auto entry = std::make_unique<Entry>();
+    entry->port = std::move(*port);
+    Port& p = entry->port;
+    auto network = active_network(p.network);
+    auto link = netlink::get_link(sock_, p.settings.name);
+    bool ours = link && *link && (*link)->alias == port_alias(p);
+    if (!network) {
+      log::info("port " + p.settings.name + ": network '" + p.network + "' is not active; removing the port");
+      if (ours) (void)netlink::delete_link(sock_, (*link)->ifindex, p.settings.name);
+      if (!p.ifb.empty())
+        if (auto ifb = netlink::get_link(sock_, p.ifb); ifb && *ifb && (*ifb)->alias == ifb_alias(p))
+          (void)netlink::delete_link(sock_, (*ifb)->ifindex, p.ifb);
+      std::filesystem::remove(file.path(), ec);
+      continue;
+    }
+    const auto& def = *(*network)->live;
+    auto backend = networks_.backend_for(def);
+    if (!backend) {
+      log::error("port " + p.settings.name + ": " + backend.error().message);
+      continue;
+    }
+    if (ours) {
+      p.ifindex = (*link)->ifindex;
+      if (auto r = (*backend)->attach_port(attachment(p, def, false)); !r)
+        log::error("port " + p.settings.name + ": cannot plug it in: " + r.error().message);
+    } else {
+      if (link && *link) {
+        log::error("port " + p.settings.name + ": the name is now taken by another device; dropping the port");
+        std::filesystem::remove(file.path(), ec);
+        continue;
+      }
+      Reverter undo;
+      if (!p.ifb.empty())
+        if (auto ifb = netlink::get_link(sock_, p.ifb); ifb && *ifb && (*ifb)->alias == ifb_alias(p))
+          (void)netlink::delete_link(sock_, (*ifb)->ifindex, p.ifb);
+      p.ifb.clear();
+      if (auto r = make_devices(p, def, **backend, undo); !r) {
+        log::error("port " + p.settings.name + " was lost and cannot be remade: " + r.error().message);
+        std::filesystem::remove(file.path(), ec);
+        continue;
+      }
+      undo.commit();
+      log::info("port " + p.settings.name + " was missing: remade");
+    }
+    (void)write_file_atomic(file.path(), format_port_record(p), 0644, Durability::Runtime);
+    ids_by_name_[p.settings.name] = p.id;
+    std::string id = p.id;
+    ports_.emplace(id, std::move(entry));
+  }
+
+  // Devices hostnet made for ports it no longer has (a record lost with a crash mid-create).
+  if (auto links = netlink::list_links(sock_); links)
+    for (const auto& l : *links)
+      if (is_hostnet_port_device(l.alias) && !ports_.count(id_from_alias(l.alias))) {
+        log::info("removing " + l.name + ": left over from a port that no longer exists");
+        (void)netlink::delete_link(sock_, l.ifindex, l.name);
+      }
+  if (!ports_.empty()) log::info(std::to_string(ports_.size()) + " ports restored");
+}
+
+}  // namespace hostnet

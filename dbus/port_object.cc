@@ -1,0 +1,67 @@
+#include "dbus/port_object.h"
+
+#include "daemon/ports/interface_xml.h"
+#include "dbus/bus_error.h"
+#include "dbus/object_path.h"
+
+namespace hostnet::dbus {
+
+std::string describe_vlan(const PortSettings& s) {
+  if (!s.vlan) return "";
+  std::string out = format_vlan_option(*s.vlan);
+  if (s.vlan->native_tag)
+    out += " native " + std::to_string(*s.vlan->native_tag) + (s.vlan->native_tagged ? " tagged" : " untagged");
+  return out;
+}
+
+std::string describe_bandwidth(const PortSettings& s) {
+  if (!s.bandwidth) return "";
+  std::string out;
+  if (s.bandwidth->inbound) out += "inbound=" + format_rate_option(*s.bandwidth->inbound);
+  if (s.bandwidth->outbound) out += std::string(out.empty() ? "" : " ") + "outbound=" + format_rate_option(*s.bandwidth->outbound);
+  return out;
+}
+
+PortObject::PortObject(sdbus::IConnection& connection, PortManager& ports, const AuthPolicy& auth, std::string id)
+    : AdaptorInterfaces(connection, port_path(id)), ports_(ports), auth_(auth), id_(std::move(id)) {
+  registerAdaptor();
+  emitInterfacesAddedSignal({org::hostnet1::Port_adaptor::INTERFACE_NAME});
+}
+
+PortObject::~PortObject() {
+  emitInterfacesRemovedSignal({org::hostnet1::Port_adaptor::INTERFACE_NAME});
+  unregisterAdaptor();
+}
+
+const Port& PortObject::port() const { return *value_or_throw(ports_.lookup(id_)); }
+
+std::tuple<std::vector<sdbus::UnixFd>, std::vector<sdbus::UnixFd>> PortObject::OpenFds(const uint32_t& queues) {
+  const Port& p = port();
+  uid_t uid = caller_uid(getObject());
+  if (!(p.settings.owner && *p.settings.owner == uid)) require_admin(getObject(), auth_, "opening a port's fds");
+  auto fds = value_or_throw(ports_.open_fds(id_, queues));
+  std::tuple<std::vector<sdbus::UnixFd>, std::vector<sdbus::UnixFd>> out;
+  for (auto& fd : fds.taps) std::get<0>(out).emplace_back(fd.release(), sdbus::adopt_fd);
+  for (auto& fd : fds.vhosts) std::get<1>(out).emplace_back(fd.release(), sdbus::adopt_fd);
+  return out;
+}
+
+std::string PortObject::GetInterfaceXML() { return interface_xml(port(), ports_.vhost_net()); }
+
+std::map<std::string, uint64_t> PortObject::GetStatistics() {
+  auto st = value_or_throw(ports_.statistics(id_));
+  // The guest's view: what the host's tap transmits, the guest receives.
+  return {{"rx_bytes", st.tx_bytes},     {"rx_packets", st.tx_packets}, {"rx_dropped", st.tx_dropped},
+          {"tx_bytes", st.rx_bytes},     {"tx_packets", st.rx_packets}, {"tx_dropped", st.rx_dropped}};
+}
+
+void PortObject::Delete() {
+  require_admin(getObject(), auth_, "deleting a port");
+  value_or_throw(ports_.delete_port(id_));
+}
+
+std::string PortObject::MAC() { return xml::format_mac(port().settings.mac); }
+std::string PortObject::VLAN() { return describe_vlan(port().settings); }
+std::string PortObject::Bandwidth() { return describe_bandwidth(port().settings); }
+
+}  // namespace hostnet::dbus
