@@ -256,6 +256,18 @@ class Topology:
                         f"bridge port {port} to forward", timeout=30)
         return ns
 
+    def vm_on_port(self, name, port, cidr, gateway=None):
+        """A VM plugged into a hostnet port as a real VMM would: a process in the VM's namespace
+        holds the port's tap fd (over D-Bus) and copies frames to and from the namespace's eth0."""
+        ns = self.namespace(name)
+        relay = VmManager(self.host, port, "relay", ns=ns)
+        run(["ip", "-n", ns, "addr", "add", cidr, "dev", "eth0"])
+        run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+        if gateway:
+            run(["ip", "-n", ns, "route", "add", "default", "via", gateway])
+        relay.ns = ns
+        return relay
+
     def outside(self, routes_back=()):
         """An outside network behind the host's uplink; the host's default route points there."""
         ns = self.namespace("out")
@@ -268,6 +280,40 @@ class Topology:
         for prefix in routes_back:
             run(["ip", "-n", ns, "route", "add", prefix, "via", self.UPLINK_HOST])
         return ns
+
+
+VMM = Path(__file__).resolve().parent / "vmm.py"
+
+
+def port_path(host, port):
+    return "/org/hostnet1/port/" + json.loads(host.ctl("port-info", port, "--json").stdout)["id"]
+
+
+def vmm_run(host, verb, port, *args, as_user=None):
+    """Runs tests/integration/vmm.py once (open, arp) and returns its CompletedProcess."""
+    cmd = []
+    if as_user is not None:
+        cmd += ["setpriv", f"--reuid={as_user}", f"--regid={as_user}", "--clear-groups"]
+    cmd += ["/usr/bin/python3", str(VMM), verb, port_path(host, port), *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, env=host.env, timeout=120)
+
+
+class VmManager:
+    """vmm.py running in the background (relay, hold), ended by closing its stdin."""
+
+    def __init__(self, host, port, verb, ns=None):
+        cmd = ["ip", "netns", "exec", ns] if ns else []
+        cmd += ["/usr/bin/python3", str(VMM), verb, port_path(host, port)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=host.env)
+        host.processes.append(self.proc)
+        line = self.proc.stdout.readline().strip()
+        assert line.startswith(("ready", "holding")), f"vmm.py {verb} {port}: {line!r}"
+        self.first_line = line
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
 
 
 SERVER = r"""
