@@ -176,11 +176,13 @@ struct VlanDef {
 
 struct BandwidthRate {
   std::optional<unsigned long long> average, peak, floor, burst;
+  bool operator==(const BandwidthRate&) const = default;
 };
 
 struct BandwidthDef {
   std::optional<BandwidthRate> inbound;
   std::optional<BandwidthRate> outbound;
+  bool operator==(const BandwidthDef&) const = default;
 };
 
 struct VirtualPortDef {
