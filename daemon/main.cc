@@ -17,6 +17,7 @@
 #include "daemon/network_store.h"
 #include "daemon/options.h"
 #include "daemon/ports/port_manager.h"
+#include "daemon/shaping/tc_shaper.h"
 #include "dbus/bus_event_source.h"
 #include "dbus/manager_object.h"
 #include "dbus/object_path.h"
@@ -63,6 +64,12 @@ int run(const DaemonOptions& opts) {
   }
   DnsmasqService dhcp((*loop)->get(), opts.state_dir, opts.dnsmasq, dhcp::DnsmasqOptions{opts.dhcp_no_ping});
   Manager manager(store, backends, **firewall, dhcp, ManagerOptions{opts.default_backend, "hnbr%d", true});
+  auto shaper = TcShaper::open();
+  if (!shaper) {
+    log::error(shaper.error().message);
+    return 1;
+  }
+  manager.set_shaper(&*shaper);
   manager.reconcile();
   auto ports = PortManager::create(manager, PortManagerOptions{opts.state_dir});
   if (!ports) {

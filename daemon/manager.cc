@@ -204,7 +204,7 @@ Result<void> Manager::bring_up(Network& network, const xml::NetworkDef& def) {
     if (auto r = check_subnets_unrouted(def); !r) return r;
 
   Reverter undo;
-  NetworkHost host{**backend, filter_, dhcp_};
+  NetworkHost host{**backend, filter_, dhcp_, shaper_};
   if (auto r = (*driver)->start(def, host, undo); !r)
     return fail_with_context(r.error(), "cannot start network '" + def.name + "'");
   if (auto r = store_.save_status(def); !r) return r;
@@ -227,7 +227,7 @@ Result<void> Manager::tear_down(const xml::NetworkDef& live) {
   auto driver = mode_driver_for(live);
   auto backend = backends_.get(backend_name(live));
   if (driver && backend) {
-    NetworkHost host{**backend, filter_, dhcp_};
+    NetworkHost host{**backend, filter_, dhcp_, shaper_};
     if (auto r = (*driver)->stop(live, host); !r) return r;
   }
   return store_.remove_status(live.name);
@@ -363,7 +363,7 @@ void Manager::repair() {
     auto driver = mode_driver_for(*n->live);
     auto backend = backends_.get(backend_name(*n->live));
     if (!driver || !backend) continue;
-    NetworkHost host{**backend, filter_, dhcp_};
+    NetworkHost host{**backend, filter_, dhcp_, shaper_};
     if (auto r = (*driver)->repair(*n->live, host); !r)
       log::error("network " + name + ": cannot repair: " + r.error().message);
     else if (listener_)

@@ -17,6 +17,7 @@
 #include "daemon/firewall/packet_filter.h"
 #include "daemon/network.h"
 #include "daemon/network_store.h"
+#include "daemon/shaping/traffic_shaper.h"
 
 namespace hostnet {
 
@@ -52,6 +53,7 @@ class Manager {
 
   void set_observer(ManagerObserver* observer) { observer_ = observer; }
   void set_listener(NetworkListener* listener) { listener_ = listener; }
+  void set_shaper(TrafficShaper* shaper) { shaper_ = shaper; }
 
   // At daemon start, before an observer is set: adopt what is running, start autostart networks, remove what hostnet made
   // for networks no longer active. Problems are logged per network; one bad network does not
@@ -113,6 +115,7 @@ class Manager {
   ManagerOptions options_;
   ManagerObserver* observer_ = nullptr;
   NetworkListener* listener_ = nullptr;
+  TrafficShaper* shaper_ = nullptr;
   std::map<std::string, std::unique_ptr<Network>> networks_;
 };
 

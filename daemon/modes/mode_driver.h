@@ -9,6 +9,7 @@
 #include "common/reverter.h"
 #include "daemon/dhcp/dhcp_service.h"
 #include "daemon/firewall/packet_filter.h"
+#include "daemon/shaping/traffic_shaper.h"
 #include "plugins/switch_backend.h"
 #include "xml/network_def.h"
 
@@ -19,6 +20,7 @@ struct NetworkHost {
   SwitchBackend& backend;
   PacketFilter& filter;
   DhcpService& dhcp;
+  TrafficShaper* shaper = nullptr;  // null: networks with <bandwidth> cannot start
 };
 
 class ModeDriver {

@@ -1,10 +1,37 @@
 #include "daemon/modes/own_bridge.h"
 
+#include <cstdio>
+
 #include "daemon/firewall/ruleset.h"
 #include "common/log.h"
 #include "daemon/network.h"
 
 namespace hostnet {
+
+namespace {
+
+// The ifb that shapes what a network sends out: "hnifb" and a hash of the network's name (a
+// bridge name can be 15 bytes already), marked with the network.
+std::string network_ifb(const std::string& network) {
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : network) h = (h ^ c) * 16777619u;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "hnifb%06x", h & 0xffffff);
+  return buf;
+}
+
+std::string network_ifb_alias(const std::string& network) { return "hostnet-netifb:" + network; }
+
+Result<void> shape(const xml::NetworkDef& def, NetworkHost& host, Reverter& undo) {
+  if (!def.bandwidth) return {};
+  if (!host.shaper) return fail(Errc::Unsupported, "network '" + def.name + "' has <bandwidth>, and tc shaping is not available");
+  if (auto r = host.shaper->shape(def.bridge.name, *def.bandwidth, network_ifb(def.name), network_ifb_alias(def.name)); !r)
+    return r;
+  undo.add([shaper = host.shaper, name = def.name] { shaper->unshape(network_ifb(name), network_ifb_alias(name)); });
+  return {};
+}
+
+}  // namespace
 
 Result<void> OwnBridgeDriver::start(const xml::NetworkDef& def, NetworkHost& host, Reverter& undo) {
   auto spec = switch_spec_for(def);
@@ -14,6 +41,8 @@ Result<void> OwnBridgeDriver::start(const xml::NetworkDef& def, NetworkHost& hos
     undo.add([&backend = host.backend, name = spec.name, tag = spec.owner_tag] {
       (void)backend.delete_switch(name, tag);
     });
+    // An adopted bridge keeps the shaping it has: redoing it would drop its queued packets.
+    if (auto r = shape(def, host, undo); !r) return r;
   }
   if (auto r = host.filter.add_network(def); !r) return r;
   undo.add([&filter = host.filter, def] { (void)filter.remove_network(def); });
@@ -30,6 +59,7 @@ Result<void> OwnBridgeDriver::start(const xml::NetworkDef& def, NetworkHost& hos
 Result<void> OwnBridgeDriver::stop(const xml::NetworkDef& def, NetworkHost& host) {
   host.dhcp.stop(def.name);
   if (auto r = host.filter.remove_network(def); !r) return r;
+  if (def.bandwidth && host.shaper) host.shaper->unshape(network_ifb(def.name), network_ifb_alias(def.name));
   auto r = host.backend.delete_switch(def.bridge.name, owner_tag_for(def.name));
   if (!r && r.error().code != Errc::NotFound) return r;
   return {};
@@ -42,7 +72,12 @@ namespace hostnet {
 Result<void> OwnBridgeDriver::repair(const xml::NetworkDef& def, NetworkHost& host) {
   auto state = host.backend.ensure_switch(switch_spec_for(def));
   if (!state) return tl::unexpected(state.error());
-  if (state->created) log::warning("network " + def.name + ": bridge " + def.bridge.name + " was deleted; recreated");
+  if (state->created) {
+    log::warning("network " + def.name + ": bridge " + def.bridge.name + " was deleted; recreated");
+    Reverter undo;
+    if (auto r = shape(def, host, undo); !r) return r;
+    undo.commit();
+  }
   return host.filter.add_network(def);
 }
 

@@ -17,7 +17,7 @@
 #include "common/log.h"
 #include "common/netlink/link.h"
 #include "common/netlink/qdisc.h"
-#include "daemon/ports/bandwidth.h"
+#include "daemon/shaping/bandwidth.h"
 #include "daemon/ports/port_record.h"
 #include "daemon/ports/tap_device.h"
 

@@ -254,3 +254,18 @@ for i in range(int(sys.argv[1])):
     assert fds() == fds0
     growth = rss_kb() - rss0
     assert growth < 8 * 1024, f"hostnetd grew by {growth} KiB over 1000 create/delete cycles"
+
+
+def test_a_networks_own_bandwidth_shapes_its_bridge(host):
+    host.ctl("net-define", host.write_xml("shaped", network(
+        "shaped", extra="<bandwidth><inbound average='1000' peak='5000' burst='1024'/><outbound average='2000'/></bandwidth>")))
+    host.ctl("net-start", "shaped")
+    assert "rate 8Mbit ceil 40Mbit burst 1Mb" in host.sh("tc class show dev hnp0").stdout
+    ifbs = [n for n, l in host.links().items() if l.get("ifalias") == "hostnet-netifb:shaped"]
+    assert len(ifbs) == 1
+    assert "rate 16Mbit" in host.sh(f"tc class show dev {ifbs[0]}").stdout
+    assert f"Redirect to device {ifbs[0]}" in host.sh("tc filter show dev hnp0 parent ffff:").stdout
+    host.restart_daemon()  # adopted as it is
+    assert "rate 8Mbit" in host.sh("tc class show dev hnp0").stdout and host.link(ifbs[0]) is not None
+    host.ctl("net-destroy", "shaped")
+    assert host.link(ifbs[0]) is None

@@ -2,7 +2,7 @@
 // domain <interface> that uses the port.
 #include <gtest/gtest.h>
 
-#include "daemon/ports/bandwidth.h"
+#include "daemon/shaping/bandwidth.h"
 #include "daemon/ports/interface_xml.h"
 #include "tests/unit/test_support.h"
 

@@ -1,4 +1,4 @@
-#include "daemon/ports/bandwidth.h"
+#include "daemon/shaping/bandwidth.h"
 
 #include "common/log.h"
 #include "common/run_command.h"
