@@ -17,10 +17,13 @@ def ensure_build(build_dir):
     subprocess.run(["meson", "compile", "-C", str(build_dir)], check=True, stdout=subprocess.DEVNULL)
 
 
-def parse_args(description, count):
-    """--count and --build-dir; builds, and points the harness at the build."""
-    parser = argparse.ArgumentParser(description=description)
+def parse_args(description, count, extra=None):
+    """--count and --build-dir (and what extra(parser) adds); builds, and points the harness at the
+    build."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=count)
+    if extra:
+        extra(parser)
     parser.add_argument("--build-dir", default=str(SOURCE / "build-bench"))
     args = parser.parse_args()
     args.build_dir = Path(args.build_dir).resolve()
