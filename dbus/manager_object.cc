@@ -57,6 +57,10 @@ void ManagerObject::port_removed(const std::string& id) {
   port_objects_.erase(it);
 }
 
+void ManagerObject::port_changed(const Port& port) {
+  if (auto it = port_objects_.find(port.id); it != port_objects_.end()) it->second->properties_changed();
+}
+
 std::vector<sdbus::ObjectPath> ManagerObject::ListPorts(const std::string& network) {
   if (!network.empty()) value_or_throw(manager_.lookup(network));
   std::vector<sdbus::ObjectPath> out;

@@ -43,6 +43,7 @@ class ManagerObject final
   // PortObserver
   void port_added(const Port& port) override;
   void port_removed(const std::string& id) override;
+  void port_changed(const Port& port) override;
 
  private:
   sdbus::ObjectPath DefineNetwork(const std::string& xml) override;

@@ -33,12 +33,20 @@ PortObject::~PortObject() {
   unregisterAdaptor();
 }
 
+void PortObject::properties_changed() {
+  emitPropertiesChangedSignal(org::hostnet1::Port_adaptor::INTERFACE_NAME, {"Ifindex"});
+}
+
 const Port& PortObject::port() const { return *value_or_throw(ports_.lookup(id_)); }
 
 std::tuple<std::vector<sdbus::UnixFd>, std::vector<sdbus::UnixFd>> PortObject::OpenFds(const uint32_t& queues) {
   const Port& p = port();
   uid_t uid = caller_uid(getObject());
-  if (!(p.settings.owner && *p.settings.owner == uid)) require_admin(getObject(), auth_, "opening a port's fds");
+  if (!(p.settings.owner && *p.settings.owner == uid)) {
+    std::string what = "opening the fds of port " + p.settings.name +
+                       (p.settings.owner ? " (owner uid " + std::to_string(*p.settings.owner) + ")" : std::string());
+    require_admin(getObject(), auth_, what.c_str());
+  }
   auto fds = value_or_throw(ports_.open_fds(id_, queues));
   std::tuple<std::vector<sdbus::UnixFd>, std::vector<sdbus::UnixFd>> out;
   for (auto& fd : fds.taps) std::get<0>(out).emplace_back(fd.release(), sdbus::adopt_fd);

@@ -18,6 +18,7 @@ class PortObject final
   PortObject(sdbus::IConnection& connection, PortManager& ports, const AuthPolicy& auth, std::string id);
   ~PortObject();
   const std::string& id() const { return id_; }
+  void properties_changed();
 
  private:
   std::tuple<std::vector<sdbus::UnixFd>, std::vector<sdbus::UnixFd>> OpenFds(const uint32_t& queues) override;
@@ -42,6 +43,7 @@ class PortObject final
   std::string VhostNetReason() override { return ports_.vhost_net_reason(); }
 
   const Port& port() const;
+
 
   PortManager& ports_;
   const AuthPolicy& auth_;

@@ -417,20 +417,32 @@ void PortManager::network_stopping(const Network& network) {
 void PortManager::network_repaired(const Network& network) {
   auto backend = networks_.backend_for(*network.live);
   if (!backend) return;
+  // One dump for all ports: a repair runs after any device removal on the host.
+  auto links = netlink::list_links(sock_);
+  if (!links) return;
+  std::map<std::string, const netlink::LinkInfo*> by_name;
+  for (const auto& l : *links) by_name[l.name] = &l;
   for (auto& [id, e] : ports_) {
     if (e->port.network != network.name) continue;
-    auto link = netlink::get_link(sock_, e->port.settings.name);
-    if (link && !*link) {
+    auto it = by_name.find(e->port.settings.name);
+    if (it == by_name.end()) {
       Reverter undo;
       e->queues.clear();
+      if (auto ifb = by_name.find(e->port.ifb); !e->port.ifb.empty() && ifb != by_name.end() &&
+                                                 ifb->second->alias == ifb_alias(e->port))
+        (void)netlink::delete_link(sock_, ifb->second->ifindex, e->port.ifb);
+      e->port.ifb.clear();
       if (auto r = make_devices(e->port, *network.live, **backend, undo); !r) {
         log::error("port " + e->port.settings.name + ": cannot remake it: " + r.error().message);
         continue;
       }
       undo.commit();
+      log::warning("port " + e->port.settings.name + " was deleted behind hostnet's back; remade");
       (void)write_file_atomic(record_path(id), format_port_record(e->port), 0644, Durability::Runtime);
+      if (observer_) observer_->port_changed(e->port);
       continue;
     }
+    if (it->second->master != 0 && it->second->up()) continue;  // still plugged in
     if (auto r = (*backend)->attach_port(attachment(e->port, *network.live, false)); !r)
       log::error("port " + e->port.settings.name + ": cannot plug it in again: " + r.error().message);
   }

@@ -27,6 +27,7 @@ class PortObserver {
   virtual ~PortObserver() = default;
   virtual void port_added(const Port& port) = 0;
   virtual void port_removed(const std::string& id) = 0;
+  virtual void port_changed(const Port& port) = 0;  // remade: a new ifindex
 };
 
 struct PortFds {

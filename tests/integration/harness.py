@@ -63,7 +63,10 @@ class Host:
         self.tmp = Path(tempfile.mkdtemp(prefix="hostnet-it-"))
         os.chmod(self.tmp, 0o755)  # the bus socket must be reachable by the unprivileged caller
         self.config_dir = self.tmp / "etc"
-        self.state_dir = self.tmp / "run"
+        # Runtime state on tmpfs, as /run is on a real host (here / and /run are ext4, where
+        # creating thousands of small status files costs more than the devices they describe).
+        shm = Path("/dev/shm")
+        self.state_dir = Path(tempfile.mkdtemp(prefix="hostnet-it-run-", dir=shm)) if shm.is_dir() else self.tmp / "run"
         self.bus_socket = self.tmp / "bus.sock"
         self.bus_address = f"unix:path={self.bus_socket}"
         self.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address)
@@ -156,6 +159,7 @@ class Host:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         log = self.daemon_log()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        shutil.rmtree(self.state_dir, ignore_errors=True)
         for mark in SANITIZER_MARKS:
             if mark in log:
                 problems.append(f"hostnetd reported '{mark}':\n{log}")

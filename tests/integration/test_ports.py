@@ -269,3 +269,14 @@ def test_a_networks_own_bandwidth_shapes_its_bridge(host):
     assert "rate 8Mbit" in host.sh("tc class show dev hnp0").stdout and host.link(ifbs[0]) is not None
     host.ctl("net-destroy", "shaped")
     assert host.link(ifbs[0]) is None
+
+
+def test_a_port_deleted_behind_hostnets_back_is_made_again(host, net):
+    net()
+    host.ctl("port-create", "ports", "--name", "fragile", "--isolated", "--outbound", "100")
+    host.sh("ip link del fragile")
+    host._wait(lambda: (host.link("fragile") or {}).get("master") == "hnp0", "the port to be made again")
+    link = host.link("fragile")
+    assert link["linkinfo"]["info_slave_data"]["isolated"] is True
+    assert ports(host)["fragile"]["ifindex"] == link["ifindex"]
+    assert "Egress Redirect" in host.sh("tc filter show dev fragile parent ffff:").stdout
