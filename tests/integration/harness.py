@@ -67,6 +67,7 @@ class Host:
         # creating thousands of small status files costs more than the devices they describe).
         shm = Path("/dev/shm")
         self.state_dir = Path(tempfile.mkdtemp(prefix="hostnet-it-run-", dir=shm)) if shm.is_dir() else self.tmp / "run"
+        os.chmod(self.state_dir, 0o755)  # dnsmasq reads its hosts files after dropping root
         self.bus_socket = self.tmp / "bus.sock"
         self.bus_address = f"unix:path={self.bus_socket}"
         self.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address)
