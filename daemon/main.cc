@@ -44,10 +44,6 @@ int run(const DaemonOptions& opts) {
     return 1;
   }
 
-  BackendRegistry backends;
-  backends.load_plugins(opts.plugin_dir, PluginContext{opts.state_dir, opts.plugin_options});
-  if (backends.infos().empty()) log::warning("no switch backend plugins found in " + opts.plugin_dir);
-
   auto loop = EventLoop::create();
   if (!loop) {
     log::error(loop.error().message);
@@ -57,6 +53,9 @@ int run(const DaemonOptions& opts) {
     log::error(r.error().message);
     return 1;
   }
+  BackendRegistry backends;
+  backends.load_plugins(opts.plugin_dir, PluginContext{opts.state_dir, opts.plugin_options, (*loop)->get()});
+  if (backends.infos().empty()) log::warning("no switch backend plugins found in " + opts.plugin_dir);
   auto firewall = NftFirewall::open();
   if (!firewall) {
     log::error(firewall.error().message);

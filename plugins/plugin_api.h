@@ -10,7 +10,7 @@
 
 namespace hostnet {
 
-inline constexpr unsigned kPluginAbiVersion = 1;
+inline constexpr unsigned kPluginAbiVersion = 2;  // 2: PluginContext::event_loop
 
 struct PluginDescriptor {
   unsigned abi_version;

@@ -19,6 +19,8 @@
 
 #include "common/result.h"
 
+struct sd_event;  // systemd's event loop (sd-event.h)
+
 namespace hostnet {
 
 using MacAddress = std::array<std::uint8_t, 6>;
@@ -150,6 +152,9 @@ struct PluginContext {
   std::string state_dir;  // the daemon's runtime dir, for plugin files (sockets, pid files)
   // Options from the daemon's command line meant for plugins ("ovsdb-socket" -> path).
   std::vector<std::pair<std::string, std::string>> options;
+  // The daemon's event loop, for plugins with sockets of their own to watch (OVSDB); null in unit
+  // tests, where such plugins poll when called instead.
+  sd_event* event_loop = nullptr;
 };
 
 }  // namespace hostnet

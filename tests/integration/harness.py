@@ -53,7 +53,7 @@ def run(cmd, check=True, **kw):
 
 
 class Host:
-    def __init__(self):
+    def __init__(self, ovs=False):
         for binary in (HOSTNETD, HOSTNETCTL):
             if not binary.exists():
                 raise AssertionError(f"{binary} is not built (HOSTNET_BUILD_DIR={BUILD_DIR})")
@@ -76,10 +76,13 @@ class Host:
         self.bus = None
         self.extra_namespaces = []
         self.processes = []  # helpers a test started (servers in namespaces), ended at close
+        self.ovs = None
         try:
             run(["ip", "netns", "add", self.ns])
             run(["ip", "-n", self.ns, "link", "set", "lo", "up"])
             self._start_bus()
+            if ovs:
+                self.ovs = Ovs(self)
             self.start_daemon()
         except BaseException:
             self.close()
@@ -101,6 +104,8 @@ class Host:
         self.daemon_logs.append(log)
         cmd = ["ip", "netns", "exec", self.ns, str(HOSTNETD), "--config-dir", str(self.config_dir),
                "--state-dir", str(self.state_dir), "--plugin-dir", str(PLUGIN_DIR), "--dhcp-no-ping", *extra]
+        if self.ovs:
+            cmd += ["--ovsdb-socket", str(self.ovs.socket)]
         with open(log, "w") as out:
             self.daemon = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         self._wait(lambda: self.ctl("net-list", check=False).returncode == 0 or self.daemon.poll() is not None,
@@ -140,6 +145,8 @@ class Host:
         if self.daemon and self.daemon.poll() is None:
             self.daemon.kill()
             self.daemon.wait()
+        if self.ovs:
+            self.ovs.close()
         if self.bus and self.bus.poll() is None:
             self.bus.terminate()
             try:
@@ -224,6 +231,61 @@ class Host:
     def config_files(self):
         base = self.config_dir / "networks"
         return sorted(str(p.relative_to(base)) for p in base.rglob("*") if p.is_file() or p.is_symlink())
+
+
+class Ovs:
+    """ovsdb-server and ovs-vswitchd (userspace datapath: no kernel module here) of one test host,
+    running in its namespace with private run/db/log dirs, stopped by pid at close."""
+
+    SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
+    VSWITCHD = "/usr/lib/openvswitch-switch/ovs-vswitchd"
+
+    def __init__(self, host):
+        self.host = host
+        self.dir = host.tmp / "ovs"
+        for sub in ("run", "db", "log"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        self.db = self.dir / "db" / "conf.db"
+        self.socket = self.dir / "run" / "db.sock"
+        self.env = dict(os.environ, OVS_RUNDIR=str(self.dir / "run"), OVS_DBDIR=str(self.dir / "db"),
+                        OVS_LOGDIR=str(self.dir / "log"))
+        self.server = self.vswitchd = None
+        run(["ovsdb-tool", "create", str(self.db), self.SCHEMA])
+        self.start_server()
+        self.vsctl("--no-wait", "init")
+        self.vswitchd = self._spawn([self.VSWITCHD, f"unix:{self.socket}", f"--unixctl={self.dir}/run/vswitchd.ctl",
+                                     f"--log-file={self.dir}/log/ovs-vswitchd.log", "--no-chdir"])
+        host._wait(lambda: (self.dir / "run" / "vswitchd.ctl").exists() or self.vswitchd.poll() is not None,
+                   "ovs-vswitchd to start")
+
+    def _spawn(self, cmd):
+        return subprocess.Popen(["ip", "netns", "exec", self.host.ns, *cmd], env=self.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start_server(self):
+        if self.socket.exists():
+            self.socket.unlink()
+        self.server = self._spawn(["ovsdb-server", str(self.db), f"--remote=punix:{self.socket}",
+                                   f"--unixctl={self.dir}/run/ovsdb-server.ctl",
+                                   f"--log-file={self.dir}/log/ovsdb-server.log", "--no-chdir"])
+        self.host._wait(lambda: self.socket.exists() or self.server.poll() is not None, "ovsdb-server to listen")
+
+    def kill_server(self):
+        self.server.kill()
+        self.server.wait()
+
+    def vsctl(self, *args):
+        return run(["ovs-vsctl", f"--db=unix:{self.socket}", "--timeout=10", *args], env=self.env).stdout
+
+    def close(self):
+        for proc in (self.vswitchd, self.server):
+            if proc and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
 
 
 class Topology:

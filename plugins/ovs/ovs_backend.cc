@@ -1,0 +1,331 @@
+#include "plugins/ovs/ovs_backend.h"
+
+#include <net/if.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "common/log.h"
+#include "common/netlink/address.h"
+#include "common/netlink/link.h"
+#include "common/reverter.h"
+#include "plugins/ovs/ovs_rows.h"
+#include "plugins/ovs/ovsdb/replica.h"
+
+namespace hostnet {
+
+namespace {
+
+constexpr const char* kDefaultSocket = "/var/run/openvswitch/db.sock";
+constexpr unsigned kPortWaitMs = 5000;
+
+std::string option(const PluginContext& c, const std::string& key, const std::string& fallback) {
+  for (const auto& [k, v] : c.options)
+    if (k == key) return v;
+  return fallback;
+}
+
+// The kernel datapath needs the openvswitch module; without it the userspace (netdev) datapath
+// does the switching in ovs-vswitchd.
+std::string detect_datapath() { return ::access("/sys/module/openvswitch", F_OK) == 0 ? "system" : "netdev"; }
+
+ovsdb::MonitorSpec monitored() {
+  ovsdb::MonitorSpec spec;
+  spec.tables = {{"Open_vSwitch", {"bridges"}},
+                 {"Bridge", {"name", "ports", "external_ids", "datapath_type"}},
+                 {"Port", {"name", "interfaces", "tag", "trunks", "vlan_mode", "external_ids"}},
+                 {"Interface", {"name", "type", "ofport", "error", "external_ids"}}};
+  return spec;
+}
+
+std::string inserted_uuid(const nlohmann::json& result) {
+  if (result.contains("uuid") && result["uuid"].is_array() && result["uuid"].size() == 2)
+    return result["uuid"][1].get<std::string>();
+  return "";
+}
+
+}  // namespace
+
+std::unique_ptr<SwitchBackend> OvsBackend::create(const PluginContext& context) {
+  ovsdb::SessionOptions options;
+  options.socket_path = option(context, "ovsdb-socket", kDefaultSocket);
+  options.monitor = monitored();
+  std::string datapath = option(context, "ovs-datapath", detect_datapath());
+  auto backend = std::unique_ptr<OvsBackend>(new OvsBackend(std::move(options), datapath, context.event_loop));
+  // A short first try: hostnetd must come up even when ovsdb-server does not; the event loop
+  // keeps trying in the background.
+  if (auto r = backend->session_.connect_with_backoff(std::chrono::milliseconds(300)); !r) {
+    backend->last_error_ = r.error().message;
+    backend->schedule_reconnect();
+  } else {
+    backend->watch();
+  }
+  return backend;
+}
+
+OvsBackend::OvsBackend(ovsdb::SessionOptions options, std::string datapath_type, sd_event* loop)
+    : session_(std::move(options)), datapath_type_(std::move(datapath_type)), loop_(loop) {
+  if (auto sock = netlink::RtnlSocket::open(); sock) sock_ = std::move(*sock);
+  if (loop_) sd_event_ref(loop_);
+}
+
+OvsBackend::~OvsBackend() {
+  sd_event_source_disable_unref(io_);
+  sd_event_source_disable_unref(timer_);
+  if (loop_) sd_event_unref(loop_);
+}
+
+BackendInfo OvsBackend::info() const {
+  BackendInfo info;
+  info.name = "ovs";
+  info.available = session_.connected() && sock_.has_value();
+  if (!info.available)
+    info.unavailable_reason = "Open vSwitch is not reachable: " + (last_error_.empty() ? std::string("no rtnetlink socket") : last_error_);
+  info.capabilities = {cap::kMtu, cap::kVlanFiltering, cap::kPorts};
+  return info;
+}
+
+void OvsBackend::watch() {
+  if (!loop_ || !session_.connected()) return;
+  sd_event_source_disable_unref(io_);
+  io_ = nullptr;
+  if (sd_event_add_io(loop_, &io_, session_.fd(), EPOLLIN, &OvsBackend::on_io, this) < 0) io_ = nullptr;
+}
+
+void OvsBackend::schedule_reconnect() {
+  if (!loop_) return;
+  sd_event_source_disable_unref(io_);
+  io_ = nullptr;
+  sd_event_source_disable_unref(timer_);
+  timer_ = nullptr;
+  auto due = std::chrono::duration_cast<std::chrono::microseconds>(session_.next_attempt().time_since_epoch()).count();
+  sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, static_cast<uint64_t>(std::max<int64_t>(due, 0)), 0,
+                    &OvsBackend::on_timer, this);
+}
+
+int OvsBackend::on_io(sd_event_source*, int, uint32_t, void* p) {
+  auto* self = static_cast<OvsBackend*>(p);
+  if (auto r = self->session_.on_readable(); !r) {
+    self->last_error_ = r.error().message;
+    log::warning("ovs: lost ovsdb-server: " + r.error().message + "; reconnecting");
+    self->schedule_reconnect();
+  }
+  return 0;
+}
+
+int OvsBackend::on_timer(sd_event_source*, uint64_t, void* p) {
+  auto* self = static_cast<OvsBackend*>(p);
+  if (auto r = self->session_.connect_once(); !r) {
+    self->last_error_ = r.error().message;
+    self->schedule_reconnect();
+    return 0;
+  }
+  self->last_error_.clear();
+  log::info("ovs: connected to ovsdb-server (schema " + self->session_.schema_version().text + "), replica rebuilt");
+  self->watch();
+  return 0;
+}
+
+Result<void> OvsBackend::ready() {
+  if (!sock_) return fail(Errc::Unsupported, info().unavailable_reason);
+  if (session_.connected()) {
+    if (auto r = session_.on_readable(); !r) {
+      last_error_ = r.error().message;
+      schedule_reconnect();
+    }
+  }
+  if (!session_.connected() && std::chrono::steady_clock::now() >= session_.next_attempt()) {
+    if (auto r = session_.connect_once(); r) {
+      last_error_.clear();
+      watch();
+    } else {
+      last_error_ = r.error().message;
+      schedule_reconnect();
+    }
+  }
+  if (!session_.connected()) return fail(Errc::Unsupported, info().unavailable_reason);
+  return {};
+}
+
+Result<std::vector<nlohmann::json>> OvsBackend::transact(const nlohmann::json& ops) {
+  auto r = session_.transact(ops);
+  if (!session_.connected()) {
+    last_error_ = r ? std::string("connection lost") : r.error().message;
+    schedule_reconnect();
+  }
+  if (!r) return fail_with_context(r.error(), "Open vSwitch");
+  // What the transaction changed reaches the replica as an update; read it now so the next
+  // lookup sees it.
+  if (session_.connected()) (void)session_.on_readable();
+  return r;
+}
+
+std::optional<OvsBackend::RowRef> OvsBackend::find_row(const std::string& table, const std::string& name) const {
+  for (const auto& [uuid, row] : session_.replica().table(table)) {
+    auto n = ovsdb::column_string(row, "name");
+    if (n && *n == name) return RowRef{uuid, &row};
+  }
+  return std::nullopt;
+}
+
+std::string OvsBackend::owner_of(const nlohmann::json& row) const {
+  auto ids = ovsdb::column_string_map(row, "external_ids");
+  if (!ids) return "";
+  auto it = ids->find(ovs::kOwnerKey);
+  return it == ids->end() ? "" : it->second;
+}
+
+Result<int> OvsBackend::wait_for_device(const std::string& name) {
+  // ovs-vswitchd makes the bridge's internal device once it has read the new Bridge row.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    auto link = netlink::get_link(*sock_, name);
+    if (!link) return tl::unexpected(link.error());
+    if (*link) return (*link)->ifindex;
+    if (std::chrono::steady_clock::now() > deadline)
+      return fail(Errc::Failed, "ovs-vswitchd did not create the device of bridge " + name + " within 10 s (is it running?)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+Result<void> OvsBackend::configure_bridge_device(const SwitchSpec& spec, int ifindex) {
+  auto have = netlink::list_addresses(*sock_, ifindex);
+  if (!have) return tl::unexpected(have.error());
+  for (const auto& want : spec.addresses) {
+    netlink::Address a;
+    a.family = want.family;
+    a.bytes = want.address;
+    a.prefix = want.prefix;
+    if (std::find(have->begin(), have->end(), a) != have->end()) continue;
+    if (auto r = netlink::add_address(*sock_, ifindex, a, spec.name); !r) return r;
+  }
+  return netlink::set_link_up(*sock_, ifindex, true, spec.name);
+}
+
+Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
+  if (auto r = ready(); !r) return tl::unexpected(r.error());
+  if (auto existing = find_row("Bridge", spec.name)) {
+    std::string owner = owner_of(*existing->row);
+    if (owner != spec.owner_tag)
+      return fail(Errc::Conflict, "Open vSwitch bridge '" + spec.name + "' already exists and is not hostnet's bridge for this network" +
+                                      (owner.empty() ? std::string() : " (it belongs to " + owner + ")"));
+    auto ifindex = wait_for_device(spec.name);
+    if (!ifindex) return tl::unexpected(ifindex.error());
+    if (auto r = configure_bridge_device(spec, *ifindex); !r) return tl::unexpected(r.error());
+    return SwitchState{spec.name, *ifindex, spec.owner_tag, true, false};
+  }
+  if (auto link = netlink::get_link(*sock_, spec.name); link && *link)
+    return fail(Errc::Conflict, "device '" + spec.name + "' already exists and is not an Open vSwitch bridge of hostnet's");
+
+  auto results = transact(ovs::create_bridge_ops(spec, datapath_type_));
+  if (!results) return tl::unexpected(results.error());
+  std::string bridge_uuid = results->size() > 2 ? inserted_uuid((*results)[2]) : "";
+  Reverter undo;
+  undo.add([this, bridge_uuid] { (void)transact(ovs::delete_bridge_ops(bridge_uuid)); });
+  auto ifindex = wait_for_device(spec.name);
+  if (!ifindex) return tl::unexpected(ifindex.error());
+  if (auto r = configure_bridge_device(spec, *ifindex); !r) return tl::unexpected(r.error());
+  undo.commit();
+  return SwitchState{spec.name, *ifindex, spec.owner_tag, true, true};
+}
+
+Result<void> OvsBackend::delete_switch(const std::string& name, const std::string& owner_tag) {
+  if (auto r = ready(); !r) return r;
+  auto row = find_row("Bridge", name);
+  if (!row) return fail(Errc::NotFound, "Open vSwitch bridge '" + name + "' does not exist");
+  if (owner_of(*row->row) != owner_tag)
+    return fail(Errc::Conflict, "refusing to delete Open vSwitch bridge '" + name + "': not made by hostnet for this network");
+  auto r = transact(ovs::delete_bridge_ops(row->uuid));
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+Result<std::vector<SwitchState>> OvsBackend::list_switches() {
+  if (auto r = ready(); !r) return tl::unexpected(r.error());
+  std::vector<SwitchState> out;
+  for (const auto& [uuid, row] : session_.replica().table("Bridge")) {
+    std::string owner = owner_of(row);
+    if (!owner.starts_with("hostnet:")) continue;
+    auto name = ovsdb::column_string(row, "name");
+    if (!name) continue;
+    auto link = netlink::get_link(*sock_, *name);
+    bool present = link && *link;
+    out.push_back(SwitchState{*name, present ? (*link)->ifindex : 0, owner, present && (*link)->up(), false});
+  }
+  return out;
+}
+
+Result<std::optional<DeviceInfo>> OvsBackend::find_device(const std::string& name) {
+  if (!sock_) return fail(Errc::Unsupported, info().unavailable_reason);
+  auto link = netlink::get_link(*sock_, name);
+  if (!link) return tl::unexpected(link.error());
+  if (ready()) {
+    if (auto row = find_row("Bridge", name)) {
+      std::string owner = owner_of(*row->row);
+      return std::optional<DeviceInfo>(DeviceInfo{name, *link ? (*link)->ifindex : 0, "openvswitch",
+                                                  owner.starts_with("hostnet:") ? owner : "", *link && (*link)->up()});
+    }
+  }
+  if (!*link) return std::optional<DeviceInfo>();
+  const auto& l = **link;
+  return std::optional<DeviceInfo>(DeviceInfo{l.name, l.ifindex, l.kind, "", l.up()});
+}
+
+Result<void> OvsBackend::attach_port(const PortAttachment& port) {
+  if (auto r = ready(); !r) return r;
+  auto bridge = find_row("Bridge", port.switch_name);
+  if (!bridge) return fail(Errc::NotFound, "Open vSwitch bridge '" + port.switch_name + "' does not exist");
+  if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return r;
+
+  if (auto existing = find_row("Port", port.port_name)) {
+    auto ports = ovsdb::column_uuid_set(*bridge->row, "ports");
+    if (!ports || !ports->count(existing->uuid) || owner_of(*existing->row) != port.switch_owner_tag)
+      return fail(Errc::Conflict, "Open vSwitch already has a port '" + port.port_name + "' that is not this one");
+    auto want = ovs::vlan_columns(port.vlan);
+    bool same = true;
+    for (const auto& [column, value] : want.items()) same = same && (*existing->row)[column] == value;
+    if (same) return {};  // adopted as it is: no flap
+    auto r = transact(ovs::update_port_vlan_ops(existing->uuid, port.vlan));
+    if (!r) return tl::unexpected(r.error());
+    return {};
+  }
+
+  auto added = transact(ovs::add_port_ops(port, bridge->uuid));
+  if (!added) return tl::unexpected(added.error());
+  std::string port_uuid = added->size() > 1 ? inserted_uuid((*added)[1]) : "";
+  Reverter undo;
+  undo.add([this, bridge_uuid = bridge->uuid, port_uuid] { (void)transact(ovs::remove_port_ops(bridge_uuid, port_uuid)); });
+  auto waited = transact(ovs::wait_port_ops(port.port_name, kPortWaitMs));
+  if (!waited) return fail_with_context(waited.error(), "port " + port.port_name + ": ovs-vswitchd did not take it");
+  const auto& rows = (*waited)[1]["rows"];
+  if (rows.empty()) return fail(Errc::Failed, "port " + port.port_name + ": its Interface row vanished");
+  auto ofport = ovsdb::column_int(rows[0], "ofport");
+  if (!ofport || !*ofport || **ofport < 0) {
+    auto error = ovsdb::column_string(rows[0], "error");
+    return fail(Errc::Failed, "Open vSwitch could not add port " + port.port_name + ": " +
+                                  (error && !error->empty() ? *error : std::string("no ofport assigned")));
+  }
+  undo.commit();
+  return {};
+}
+
+Result<void> OvsBackend::detach_port(const PortAttachment& port) {
+  if (auto r = ready(); !r) return r;
+  auto existing = find_row("Port", port.port_name);
+  if (!existing) return {};
+  if (owner_of(*existing->row) != port.switch_owner_tag)
+    return fail(Errc::Conflict, "refusing to remove Open vSwitch port '" + port.port_name + "': not hostnet's for this network");
+  for (const auto& [uuid, row] : session_.replica().table("Bridge")) {
+    auto ports = ovsdb::column_uuid_set(row, "ports");
+    if (ports && ports->count(existing->uuid)) {
+      auto r = transact(ovs::remove_port_ops(uuid, existing->uuid));
+      if (!r) return tl::unexpected(r.error());
+    }
+  }
+  return {};
+}
+
+}  // namespace hostnet

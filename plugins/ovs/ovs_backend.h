@@ -1,0 +1,67 @@
+// The Open vSwitch backend: bridges, ports and VLANs kept in OVSDB by hostnet's own OVSDB client
+// (RFC 7047 JSON-RPC on ovsdb-server's unix socket; no ovs-vsctl). Rows it creates carry
+// external_ids:hostnet-owner, and it changes or deletes no row without that mark.
+//
+// The connection survives ovsdb-server restarts: on the daemon's event loop (PluginContext) the
+// socket is watched, a loss is followed by reconnects with backoff, and each reconnect rebuilds
+// the replica of the Bridge/Port/Interface tables from the server. While disconnected the backend
+// reports itself unavailable with the reason, and calls answer Unsupported with it.
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/netlink/rtnl_socket.h"
+#include "plugins/ovs/ovsdb/session.h"
+#include "plugins/switch_backend.h"
+
+namespace hostnet {
+
+class OvsBackend final : public SwitchBackend {
+ public:
+  static std::unique_ptr<SwitchBackend> create(const PluginContext& context);
+  ~OvsBackend() override;
+
+  BackendInfo info() const override;
+  Result<SwitchState> ensure_switch(const SwitchSpec& spec) override;
+  Result<void> delete_switch(const std::string& name, const std::string& owner_tag) override;
+  Result<std::vector<SwitchState>> list_switches() override;
+  Result<std::optional<DeviceInfo>> find_device(const std::string& name) override;
+  Result<void> attach_port(const PortAttachment& port) override;
+  Result<void> detach_port(const PortAttachment& port) override;
+
+ private:
+  OvsBackend(ovsdb::SessionOptions options, std::string datapath_type, sd_event* loop);
+
+  // Connected, with everything the server sent so far applied to the replica; else Unsupported
+  // with the reason (and a reconnect attempt when one is due).
+  Result<void> ready();
+  Result<std::vector<nlohmann::json>> transact(const nlohmann::json& ops);
+  struct RowRef {
+    std::string uuid;
+    const nlohmann::json* row;
+  };
+  std::optional<RowRef> find_row(const std::string& table, const std::string& name) const;
+  std::string owner_of(const nlohmann::json& row) const;
+  Result<int> wait_for_device(const std::string& name);
+  Result<void> configure_bridge_device(const SwitchSpec& spec, int ifindex);
+
+  // Event-loop plumbing: watch the socket, reconnect on a timer after a loss.
+  void watch();
+  void schedule_reconnect();
+  static int on_io(sd_event_source*, int fd, uint32_t revents, void* self);
+  static int on_timer(sd_event_source*, uint64_t usec, void* self);
+
+  ovsdb::OvsdbSession session_;
+  std::string datapath_type_;
+  std::string last_error_;
+  std::optional<netlink::RtnlSocket> sock_;
+  sd_event* loop_ = nullptr;
+  sd_event_source* io_ = nullptr;
+  sd_event_source* timer_ = nullptr;
+};
+
+}  // namespace hostnet

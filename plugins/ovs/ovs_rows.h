@@ -1,0 +1,34 @@
+// The OVSDB transactions the Open vSwitch backend sends, as pure functions of what it is asked
+// for, so they can be compared with golden JSON (as libvirt's firewall tests compare commands).
+// Every row hostnet creates carries external_ids:hostnet-owner; rows without it are the admin's.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "plugins/switch_backend.h"
+
+namespace hostnet::ovs {
+
+inline constexpr const char* kOwnerKey = "hostnet-owner";
+
+// A bridge with its internal port (the device the host's addresses go on), added to
+// Open_vSwitch.bridges in the same transaction (a Bridge nobody references is garbage-collected).
+nlohmann::json create_bridge_ops(const SwitchSpec& spec, const std::string& datapath_type);
+nlohmann::json delete_bridge_ops(const std::string& bridge_uuid);
+
+// An existing device as a port of the bridge: Interface + Port inserted, Bridge.ports grown by a
+// mutate "insert" (never rewritten: that costs seconds per port at ~1000 ports).
+nlohmann::json add_port_ops(const PortAttachment& port, const std::string& bridge_uuid);
+// Waits (server side, up to timeout_ms) until vswitchd has given the interface an ofport (or
+// failed to: ofport -1 and the error column), then reads both.
+nlohmann::json wait_port_ops(const std::string& port_name, unsigned timeout_ms);
+nlohmann::json remove_port_ops(const std::string& bridge_uuid, const std::string& port_uuid);
+nlohmann::json update_port_vlan_ops(const std::string& port_uuid, const std::optional<VlanSettings>& vlan);
+
+// Port columns for libvirt's <vlan>: tag (access, or the native VLAN of a trunk), trunks and
+// vlan_mode, as libvirt's own Open vSwitch code sets them. Empty sets when there is no VLAN.
+nlohmann::json vlan_columns(const std::optional<VlanSettings>& vlan);
+
+}  // namespace hostnet::ovs

@@ -1,0 +1,62 @@
+// The OVSDB transactions of the Open vSwitch backend, compared with golden JSON files (review a
+// golden diff like code), and libvirt's <vlan> as Port columns.
+#include "plugins/ovs/ovs_rows.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/test_support.h"
+
+using namespace hostnet;
+using nlohmann::json;
+
+namespace {
+
+// One operation per line, so a golden diff shows which operation changed.
+void expect_golden(const std::string& name, const json& ops) {
+  std::string text;
+  for (const auto& op : ops) text += op.dump() + "\n";
+  hostnet::testing::expect_golden(name + ".json", text);
+}
+
+PortAttachment port() {
+  PortAttachment p;
+  p.switch_name = "hnovs0";
+  p.switch_owner_tag = "hostnet:default";
+  p.port_name = "hn-3f2a9c";
+  p.external_ids = {{"iface-id", "5f0c3d9a-0d8b-4c1f-9d6e-3a2b1c0d9e8f"}, {"attached-mac", "52:54:00:12:34:56"}};
+  return p;
+}
+
+}  // namespace
+
+TEST(OvsRows, CreateBridge) {
+  SwitchSpec spec;
+  spec.name = "hnovs0";
+  spec.owner_tag = "hostnet:default";
+  spec.mtu = 9000;
+  spec.mac = MacAddress{0x52, 0x54, 0x00, 0x01, 0x02, 0x03};
+  expect_golden("ovs-create-bridge", ovs::create_bridge_ops(spec, "netdev"));
+  expect_golden("ovs-delete-bridge", ovs::delete_bridge_ops("6e4a2c3f-0000-4000-8000-000000000001"));
+}
+
+TEST(OvsRows, AddPortGrowsBridgePortsByMutateInsert) {
+  auto ops = ovs::add_port_ops(port(), "6e4a2c3f-0000-4000-8000-000000000001");
+  EXPECT_EQ(ops[2]["op"], "mutate");
+  EXPECT_EQ(ops[2]["mutations"][0][1], "insert");
+  expect_golden("ovs-add-port", ops);
+  expect_golden("ovs-wait-port", ovs::wait_port_ops("hn-3f2a9c", 5000));
+}
+
+TEST(OvsRows, VlanColumnsAsLibvirtSetsThem) {
+  EXPECT_EQ(ovs::vlan_columns(std::nullopt),
+            json::parse(R"({"tag":["set",[]],"trunks":["set",[]],"vlan_mode":["set",[]]})"));
+  VlanSettings access{{10}, false, std::nullopt, false};
+  EXPECT_EQ(ovs::vlan_columns(access), json::parse(R"({"tag":10,"trunks":["set",[]],"vlan_mode":"access"})"));
+  VlanSettings trunk{{20, 10}, true, std::nullopt, false};
+  EXPECT_EQ(ovs::vlan_columns(trunk), json::parse(R"({"tag":["set",[]],"trunks":["set",[10,20]],"vlan_mode":"trunk"})"));
+  VlanSettings native{{42, 47}, true, 47, false};
+  EXPECT_EQ(ovs::vlan_columns(native),
+            json::parse(R"({"tag":47,"trunks":["set",[42,47]],"vlan_mode":"native-untagged"})"));
+  native.native_tagged = true;
+  EXPECT_EQ(ovs::vlan_columns(native)["vlan_mode"], "native-tagged");
+}
