@@ -5,6 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <chrono>
 #include <thread>
 
@@ -45,6 +49,26 @@ std::string inserted_uuid(const nlohmann::json& result) {
   if (result.contains("uuid") && result["uuid"].is_array() && result["uuid"].size() == 2)
     return result["uuid"][1].get<std::string>();
   return "";
+}
+
+Result<void> write_sysctl(const std::string& path, const char* value) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return fail(Errc::Failed, "cannot open " + path + ": " + std::strerror(errno));
+  bool ok = std::fputs(value, f) >= 0;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) return fail(Errc::Failed, "cannot write " + path + ": " + std::strerror(errno));
+  return {};
+}
+
+// With the userspace datapath a port is not taken from the host's stack (no rx_handler as in the
+// kernel datapath): the host also receives every frame the VM sends on the tap. Left alone it
+// answers the VM's ARP for the gateway with the tap's MAC and then routes the VM's packets itself
+// from the tap, past the network's firewall and NAT. So the tap must not speak IP at all.
+Result<void> keep_out_of_host_stack(const std::string& device) {
+  if (auto r = write_sysctl("/proc/sys/net/ipv4/conf/" + device + "/arp_ignore", "8"); !r) return r;
+  if (std::filesystem::exists("/proc/sys/net/ipv6/conf/" + device))
+    if (auto r = write_sysctl("/proc/sys/net/ipv6/conf/" + device + "/disable_ipv6", "1"); !r) return r;
+  return {};
 }
 
 }  // namespace
@@ -278,6 +302,8 @@ Result<void> OvsBackend::attach_port(const PortAttachment& port) {
   if (auto r = ready(); !r) return r;
   auto bridge = find_row("Bridge", port.switch_name);
   if (!bridge) return fail(Errc::NotFound, "Open vSwitch bridge '" + port.switch_name + "' does not exist");
+  if (datapath_type_ == "netdev")
+    if (auto r = keep_out_of_host_stack(port.port_name); !r) return r;
   if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return r;
 
   if (auto existing = find_row("Port", port.port_name)) {

@@ -122,3 +122,58 @@ def test_without_ovsdb_server_the_backend_says_why_and_ovs_networks_do_not_start
     error = host.ctl_error("net-start", "ovsnet")
     assert error.startswith("error: Unsupported:") and "Open vSwitch is not reachable" in error, error
     assert host.link("hnovs0") is None
+
+
+def test_a_nat_network_on_ovs_gives_leases_and_masquerades(ovs_host):
+    from harness import TcpServer, tcp_connect
+    from test_dhcp_dns import dhcp_client
+    host = ovs_host
+    host.ctl("net-create", host.write_xml("ovsnet", """<network><name>ovsnet</name><forward mode='nat'/>
+      <bridge name='hnovs0'/><virtualport type='openvswitch'/>
+      <ip address='10.81.0.1' prefix='24'><dhcp><range start='10.81.0.100' end='10.81.0.150'/></dhcp></ip>
+      </network>"""))
+    topo = Topology(host)
+    outside = topo.outside()
+    host.ctl("port-create", "ovsnet", "--name", "natvm", "--mac", "52:54:00:81:00:01")
+    vm = topo.namespace("natvm")
+    relay = __import__("harness").VmManager(host, "natvm", "relay", ns=vm)
+    run(["ip", "-n", vm, "link", "set", "eth0", "address", "52:54:00:81:00:01", "up"])
+    ip = dhcp_client(host, vm)
+    assert ip.startswith("10.81.0.1")
+    leases = json.loads(host.ctl("net-dhcp-leases", "ovsnet", "--json").stdout)
+    assert [l["ip"] for l in leases] == [ip]
+    run(["ip", "-n", vm, "route", "add", "default", "via", "10.81.0.1"])
+    server = TcpServer(host, outside, Topology.OUTSIDE, 9000)
+    assert tcp_connect(vm, Topology.OUTSIDE, 9000)
+    assert server.next_peer() == Topology.UPLINK_HOST, "the VM's traffic was not masqueraded"
+    relay.close()
+
+
+def test_ports_and_bridge_are_adopted_after_a_hostnetd_restart(ovs_host):
+    host = ovs_host
+    start(host)
+    for i in range(5):
+        host.ctl("port-create", "ovsnet", "--name", f"keep{i}", "--vlan", 30 + i)
+    uuids = host.ovs.vsctl("--columns=_uuid,name", "--format=json", "list", "Port")
+    host.restart_daemon(kill9=True)
+    assert host.ovs.vsctl("--columns=_uuid,name", "--format=json", "list", "Port") == uuids, "rows were rewritten"
+    assert host.ovs.vsctl("get", "Port", "keep3", "tag").strip() == "33"
+
+
+def test_an_admins_ovs_bridge_and_rows_are_left_alone(ovs_host):
+    host = ovs_host
+    host.ovs.vsctl("add-br", "adminbr", "--", "set", "Bridge", "adminbr", "datapath_type=netdev")
+    error = host.ctl_error("net-define", host.write_xml("taken", ovs_network("taken").replace("hnovs0", "adminbr")))
+    assert "Conflict" in error and "adminbr" in error, error
+    # An Interface row of the admin's, with a name hostnet then asks for: OVSDB refuses the
+    # transaction, its text comes back, and hostnet's tap is gone again.
+    host.ovs.vsctl("--", "--id=@i", "create", "Interface", "name=vm7", "--", "--id=@p", "create", "Port", "name=p7",
+                   "interfaces=@i", "--", "add", "Bridge", "adminbr", "ports", "@p")
+    start(host)
+    error = host.ctl_error("port-create", "ovsnet", "--name", "vm7")
+    assert "vm7" in error and "index" in error, error  # OVSDB: "... identical values (vm7) for index on column name"
+    assert host.link("vm7") is None
+    assert "vm7" not in host.ctl("port-list").stdout
+    host.ctl("net-destroy", "ovsnet")
+    assert "adminbr" in host.ovs.vsctl("list-br")
+    assert host.ovs.vsctl("list-ports", "adminbr").split() == ["p7"]
