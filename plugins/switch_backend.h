@@ -140,6 +140,19 @@ class SwitchBackend {
     return fail(Errc::Unsupported, "backend " + info().name + " cannot attach ports to " + port.switch_name);
   }
 
+  // Many new ports of one switch at once, all or none (on failure the ones plugged in are
+  // unplugged again). Backends with transactions (OVSDB) make it one; the default plugs them in
+  // one by one.
+  virtual Result<void> attach_ports(const std::vector<PortAttachment>& ports) {
+    for (size_t i = 0; i < ports.size(); ++i) {
+      if (auto r = attach_port(ports[i]); !r) {
+        for (size_t j = 0; j < i; ++j) (void)detach_port(ports[j]);
+        return r;
+      }
+    }
+    return {};
+  }
+
   // Unplugs the port from its switch; the device itself stays (the daemon deletes it). A port
   // already gone is not an error.
   virtual Result<void> detach_port(const PortAttachment& port) {

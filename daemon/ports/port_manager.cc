@@ -151,6 +151,11 @@ PortAttachment PortManager::attachment(const Port& port, const xml::NetworkDef& 
 }
 
 Result<void> PortManager::make_devices(Port& port, const xml::NetworkDef& def, SwitchBackend& backend, Reverter& undo) {
+  if (auto r = make_tap(port, undo); !r) return r;
+  return backend.attach_port(attachment(port, def, true));
+}
+
+Result<void> PortManager::make_tap(Port& port, Reverter& undo) {
   const auto& s = port.settings;
   if (auto r = tap::create_persistent(tap_params(s)); !r) return r;
   int ifindex = static_cast<int>(::if_nametoindex(s.name.c_str()));
@@ -184,10 +189,11 @@ Result<void> PortManager::make_devices(Port& port, const xml::NetworkDef& def, S
   }
   if (s.bandwidth)
     if (auto r = apply_bandwidth(*s.bandwidth, s.name, port.ifb); !r) return r;
-  return backend.attach_port(attachment(port, def, true));
+  return {};
 }
 
-Result<PortManager::Entry*> PortManager::make_port(const Network& network, const PortRequest& request, Reverter& undo) {
+Result<PortManager::Entry*> PortManager::make_port(const Network& network, const PortRequest& request, Reverter& undo,
+                                                   bool plug_in) {
   const auto& def = *network.live;
   auto backend = networks_.backend_for(def);
   if (!backend) return tl::unexpected(backend.error());
@@ -200,7 +206,7 @@ Result<PortManager::Entry*> PortManager::make_port(const Network& network, const
 
   for (const auto& [id, e] : ports_)
     if (e->port.network == network.name && e->port.settings.mac == settings->mac) {
-      if (!request.mac) return make_port(network, request, undo);  // a random MAC collided: draw again
+      if (!request.mac) return make_port(network, request, undo, plug_in);  // a random MAC collided: draw again
       return fail(Errc::Conflict, "mac '" + xml::format_mac(settings->mac) + "' is already used by port " +
                                       e->port.settings.name + " on network '" + network.name + "'");
     }
@@ -219,8 +225,8 @@ Result<PortManager::Entry*> PortManager::make_port(const Network& network, const
     return fail(Errc::Conflict, "name '" + name + "' is taken by an existing " +
                                     ((*existing)->kind.empty() ? std::string("device") : (*existing)->kind + " device"));
 
-  if (auto r = make_devices(port, def, **backend, undo); !r)
-    return fail_with_context(r.error(), "cannot create port " + name + " on network '" + network.name + "'");
+  auto made = plug_in ? make_devices(port, def, **backend, undo) : make_tap(port, undo);
+  if (!made) return fail_with_context(made.error(), "cannot create port " + name + " on network '" + network.name + "'");
   if (auto r = write_file_atomic(record_path(port.id), format_port_record(port), 0644, Durability::Runtime); !r)
     return tl::unexpected(r.error());
   undo.add([this, id = port.id] {
@@ -246,7 +252,7 @@ Result<const Port*> PortManager::create_port(const std::string& network, const P
   auto n = active_network(network);
   if (!n) return tl::unexpected(n.error());
   Reverter undo;
-  auto e = make_port(**n, request, undo);
+  auto e = make_port(**n, request, undo, true);
   if (!e) return tl::unexpected(e.error());
   undo.commit();
   log::info("port " + (*e)->port.settings.name + " created on network " + network);
@@ -264,10 +270,17 @@ Result<std::vector<const Port*>> PortManager::create_ports(const std::string& ne
   for (size_t i = 0; i < requests.size(); ++i) {
     if (requests[i].name && !names.insert(*requests[i].name).second)
       return fail(Errc::InvalidArgument, "port " + std::to_string(i) + ": name '" + *requests[i].name + "' is given twice");
-    auto e = make_port(**n, requests[i], undo);
+    auto e = make_port(**n, requests[i], undo, false);
     if (!e) return fail_with_context(e.error(), "port " + std::to_string(i) + " of " + std::to_string(requests.size()));
     made.push_back(&(*e)->port);
   }
+  // Plugged in together: a backend with transactions (OVSDB) adds them all in one.
+  std::vector<PortAttachment> attachments;
+  for (const Port* p : made) attachments.push_back(attachment(*p, *(*n)->live, true));
+  auto backend = networks_.backend_for(*(*n)->live);
+  if (!backend) return tl::unexpected(backend.error());
+  if (auto r = (*backend)->attach_ports(attachments); !r)
+    return fail_with_context(r.error(), "cannot plug in " + std::to_string(made.size()) + " ports on network '" + network + "'");
   undo.commit();
   log::info(std::to_string(made.size()) + " ports created on network " + network);
   if (observer_)

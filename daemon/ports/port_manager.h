@@ -87,8 +87,12 @@ class PortManager final : public NetworkListener {
   PortManager(Manager& networks, PortManagerOptions options, netlink::RtnlSocket sock);
 
   Result<const Network*> active_network(const std::string& name) const;
-  Result<Entry*> make_port(const Network& network, const PortRequest& request, Reverter& undo);
-  // Makes the port's devices (tap, ifb, shaping) and plugs the tap in; fills ifindex.
+  // Checks the request and makes the port's devices; plugs it in too unless plug_in is false
+  // (a batch is plugged in all at once).
+  Result<Entry*> make_port(const Network& network, const PortRequest& request, Reverter& undo, bool plug_in);
+  // The port's devices (tap, ifb, shaping), not yet plugged in; fills ifindex.
+  Result<void> make_tap(Port& port, Reverter& undo);
+  // make_tap, then plugged into the network's switch.
   Result<void> make_devices(Port& port, const xml::NetworkDef& def, SwitchBackend& backend, Reverter& undo);
   PortAttachment attachment(const Port& port, const xml::NetworkDef& def, bool fresh) const;
   void forget(const std::string& id);

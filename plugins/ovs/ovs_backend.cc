@@ -1,6 +1,7 @@
 #include "plugins/ovs/ovs_backend.h"
 
 #include <net/if.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -298,44 +299,88 @@ Result<std::optional<DeviceInfo>> OvsBackend::find_device(const std::string& nam
   return std::optional<DeviceInfo>(DeviceInfo{l.name, l.ifindex, l.kind, "", l.up()});
 }
 
-Result<void> OvsBackend::attach_port(const PortAttachment& port) {
-  if (auto r = ready(); !r) return r;
-  auto bridge = find_row("Bridge", port.switch_name);
-  if (!bridge) return fail(Errc::NotFound, "Open vSwitch bridge '" + port.switch_name + "' does not exist");
-  if (datapath_type_ == "netdev")
-    if (auto r = keep_out_of_host_stack(port.port_name); !r) return r;
-  if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return r;
+Result<void> OvsBackend::attach_port(const PortAttachment& port) { return attach_ports({port}); }
 
-  if (auto existing = find_row("Port", port.port_name)) {
-    auto ports = ovsdb::column_uuid_set(*bridge->row, "ports");
-    if (!ports || !ports->count(existing->uuid) || owner_of(*existing->row) != port.switch_owner_tag)
+Result<void> OvsBackend::attach_ports(const std::vector<PortAttachment>& ports) {
+  if (ports.empty()) return {};
+  if (auto r = ready(); !r) return r;
+  const std::string& switch_name = ports.front().switch_name;
+  auto bridge = find_row("Bridge", switch_name);
+  if (!bridge) return fail(Errc::NotFound, "Open vSwitch bridge '" + switch_name + "' does not exist");
+  std::string bridge_uuid = bridge->uuid;
+  auto bridge_ports = ovsdb::column_uuid_set(*bridge->row, "ports");
+  std::map<std::string, RowRef> existing;
+  for (const auto& [uuid, row] : session_.replica().table("Port"))
+    if (auto n = ovsdb::column_string(row, "name"); n) existing.emplace(*n, RowRef{uuid, &row});
+
+  std::vector<PortAttachment> fresh;
+  std::vector<std::string> names;
+  for (const auto& port : ports) {
+    if (datapath_type_ == "netdev")
+      if (auto r = keep_out_of_host_stack(port.port_name); !r) return r;
+    if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return r;
+    auto it = existing.find(port.port_name);
+    if (it == existing.end()) {
+      fresh.push_back(port);
+      names.push_back(port.port_name);
+      continue;
+    }
+    const RowRef& row = it->second;
+    if (!bridge_ports || !bridge_ports->count(row.uuid) || owner_of(*row.row) != port.switch_owner_tag)
       return fail(Errc::Conflict, "Open vSwitch already has a port '" + port.port_name + "' that is not this one");
     auto want = ovs::vlan_columns(port.vlan);
     bool same = true;
-    for (const auto& [column, value] : want.items()) same = same && (*existing->row)[column] == value;
-    if (same) return {};  // adopted as it is: no flap
-    auto r = transact(ovs::update_port_vlan_ops(existing->uuid, port.vlan));
-    if (!r) return tl::unexpected(r.error());
-    return {};
+    for (const auto& [column, value] : want.items()) same = same && (*row.row)[column] == value;
+    if (same) continue;  // adopted as it is: no flap
+    if (auto r = transact(ovs::update_port_vlan_ops(row.uuid, port.vlan)); !r) return tl::unexpected(r.error());
   }
+  if (fresh.empty()) return {};
 
-  auto added = transact(ovs::add_port_ops(port, bridge->uuid));
+  auto added = transact(ovs::add_ports_ops(fresh, bridge_uuid));
   if (!added) return tl::unexpected(added.error());
-  std::string port_uuid = added->size() > 1 ? inserted_uuid((*added)[1]) : "";
+  std::vector<std::string> port_uuids;
+  for (size_t i = 0; i < fresh.size(); ++i) port_uuids.push_back(inserted_uuid((*added)[2 * i + 1]));
   Reverter undo;
-  undo.add([this, bridge_uuid = bridge->uuid, port_uuid] { (void)transact(ovs::remove_port_ops(bridge_uuid, port_uuid)); });
-  auto waited = transact(ovs::wait_port_ops(port.port_name, kPortWaitMs));
-  if (!waited) return fail_with_context(waited.error(), "port " + port.port_name + ": ovs-vswitchd did not take it");
-  const auto& rows = (*waited)[1]["rows"];
-  if (rows.empty()) return fail(Errc::Failed, "port " + port.port_name + ": its Interface row vanished");
-  auto ofport = ovsdb::column_int(rows[0], "ofport");
-  if (!ofport || !*ofport || **ofport < 0) {
-    auto error = ovsdb::column_string(rows[0], "error");
-    return fail(Errc::Failed, "Open vSwitch could not add port " + port.port_name + ": " +
-                                  (error && !error->empty() ? *error : std::string("no ofport assigned")));
-  }
+  undo.add([this, bridge_uuid, port_uuids] { (void)transact(ovs::remove_ports_ops(bridge_uuid, port_uuids)); });
+  // vswitchd reconfigures once for the whole transaction; give a large batch time for it.
+  auto timeout = std::chrono::milliseconds(kPortWaitMs + 20 * fresh.size());
+  if (auto r = wait_for_ofports(names, timeout); !r) return r;
   undo.commit();
   return {};
+}
+
+Result<void> OvsBackend::wait_for_ofports(const std::vector<std::string>& names, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::map<std::string, const nlohmann::json*> by_name;
+    for (const auto& [uuid, row] : session_.replica().table("Interface"))
+      if (auto n = ovsdb::column_string(row, "name"); n) by_name[*n] = &row;
+    std::string waiting_for;
+    for (const auto& name : names) {
+      auto it = by_name.find(name);
+      auto ofport = it == by_name.end() ? Result<std::optional<std::int64_t>>(std::nullopt)
+                                        : ovsdb::column_int(*it->second, "ofport");
+      if (ofport && *ofport && **ofport > 0) continue;
+      if (ofport && *ofport && **ofport < 0) {
+        auto error = ovsdb::column_string(*it->second, "error");
+        return fail(Errc::Failed, "Open vSwitch could not add port " + name + ": " +
+                                      (error && !error->empty() ? *error : std::string("no ofport assigned")));
+      }
+      waiting_for = name;
+    }
+    if (waiting_for.empty()) return {};
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return fail(Errc::Failed, "port " + waiting_for + ": ovs-vswitchd did not take it within " +
+                                    std::to_string(timeout.count()) + " ms (is ovs-vswitchd running?)");
+    struct pollfd pfd {session_.fd(), POLLIN, 0};
+    ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
+    if (auto r = session_.on_readable(); !r) {
+      last_error_ = r.error().message;
+      schedule_reconnect();
+      return fail(Errc::Unsupported, "Open vSwitch: connection lost while adding ports: " + r.error().message);
+    }
+  }
 }
 
 Result<void> OvsBackend::detach_port(const PortAttachment& port) {
@@ -347,7 +392,7 @@ Result<void> OvsBackend::detach_port(const PortAttachment& port) {
   for (const auto& [uuid, row] : session_.replica().table("Bridge")) {
     auto ports = ovsdb::column_uuid_set(row, "ports");
     if (ports && ports->count(existing->uuid)) {
-      auto r = transact(ovs::remove_port_ops(uuid, existing->uuid));
+      auto r = transact(ovs::remove_ports_ops(uuid, {existing->uuid}));
       if (!r) return tl::unexpected(r.error());
     }
   }

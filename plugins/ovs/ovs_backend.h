@@ -31,6 +31,7 @@ class OvsBackend final : public SwitchBackend {
   Result<std::vector<SwitchState>> list_switches() override;
   Result<std::optional<DeviceInfo>> find_device(const std::string& name) override;
   Result<void> attach_port(const PortAttachment& port) override;
+  Result<void> attach_ports(const std::vector<PortAttachment>& ports) override;
   Result<void> detach_port(const PortAttachment& port) override;
 
  private:
@@ -47,6 +48,9 @@ class OvsBackend final : public SwitchBackend {
   std::optional<RowRef> find_row(const std::string& table, const std::string& name) const;
   std::string owner_of(const nlohmann::json& row) const;
   Result<int> wait_for_device(const std::string& name);
+  // Until vswitchd has given each interface an ofport (from the replica's updates), or reported
+  // an error for one of them.
+  Result<void> wait_for_ofports(const std::vector<std::string>& names, std::chrono::milliseconds timeout);
   Result<void> configure_bridge_device(const SwitchSpec& spec, int ifindex);
 
   // Event-loop plumbing: watch the socket, reconnect on a timer after a loss.

@@ -72,33 +72,35 @@ json delete_bridge_ops(const std::string& bridge_uuid) {
   });
 }
 
-json add_port_ops(const PortAttachment& port, const std::string& bridge_uuid) {
-  std::map<std::string, std::string> iface_ids(port.external_ids.begin(), port.external_ids.end());
-  iface_ids["iface-status"] = "active";
-  json port_row = vlan_columns(port.vlan);
-  port_row["name"] = port.port_name;
-  port_row["interfaces"] = o::named_uuid("iface");
-  port_row["external_ids"] = o::string_map({{kOwnerKey, port.switch_owner_tag}});
-  return json::array({
-      o::op::insert("Interface", {{"name", port.port_name}, {"external_ids", o::string_map(iface_ids)}}, "iface"),
-      o::op::insert("Port", port_row, "port"),
-      o::op::mutate("Bridge", {o::uuid_is(bridge_uuid)}, {o::set_insert("ports", {o::named_uuid("port")})}),
-      o::op::comment("hostnet: add port " + port.port_name + " to " + port.switch_name),
-  });
+json add_ports_ops(const std::vector<PortAttachment>& ports, const std::string& bridge_uuid) {
+  json ops = json::array();
+  std::vector<json> new_ports;
+  for (size_t i = 0; i < ports.size(); ++i) {
+    const auto& port = ports[i];
+    std::string iface = "iface" + std::to_string(i), name = "port" + std::to_string(i);
+    std::map<std::string, std::string> iface_ids(port.external_ids.begin(), port.external_ids.end());
+    iface_ids["iface-status"] = "active";
+    json port_row = vlan_columns(port.vlan);
+    port_row["name"] = port.port_name;
+    port_row["interfaces"] = o::named_uuid(iface);
+    port_row["external_ids"] = o::string_map({{kOwnerKey, port.switch_owner_tag}});
+    ops.push_back(o::op::insert("Interface", {{"name", port.port_name}, {"external_ids", o::string_map(iface_ids)}}, iface));
+    ops.push_back(o::op::insert("Port", port_row, name));
+    new_ports.push_back(o::named_uuid(name));
+  }
+  ops.push_back(o::op::mutate("Bridge", {o::uuid_is(bridge_uuid)}, {o::set_insert("ports", std::move(new_ports))}));
+  ops.push_back(o::op::comment("hostnet: add " + (ports.size() == 1 ? "port " + ports[0].port_name
+                                                                       : std::to_string(ports.size()) + " ports") +
+                               (ports.empty() ? "" : " to " + ports[0].switch_name)));
+  return ops;
 }
 
-json wait_port_ops(const std::string& port_name, unsigned timeout_ms) {
+json remove_ports_ops(const std::string& bridge_uuid, const std::vector<std::string>& port_uuids) {
+  std::vector<json> uuids;
+  for (const auto& u : port_uuids) uuids.push_back(o::uuid(u));
   return json::array({
-      o::op::wait("Interface", {o::column_is("name", port_name)}, {"ofport"}, "!=", {json{{"ofport", o::set_of({})}}},
-                  std::chrono::milliseconds(timeout_ms)),
-      o::op::select("Interface", {o::column_is("name", port_name)}, {"ofport", "error"}),
-  });
-}
-
-json remove_port_ops(const std::string& bridge_uuid, const std::string& port_uuid) {
-  return json::array({
-      o::op::mutate("Bridge", {o::uuid_is(bridge_uuid)}, {o::set_delete("ports", {o::uuid(port_uuid)})}),
-      o::op::comment("hostnet: remove port"),
+      o::op::mutate("Bridge", {o::uuid_is(bridge_uuid)}, {o::set_delete("ports", std::move(uuids))}),
+      o::op::comment("hostnet: remove ports"),
   });
 }
 

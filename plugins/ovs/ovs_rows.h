@@ -20,11 +20,9 @@ nlohmann::json delete_bridge_ops(const std::string& bridge_uuid);
 
 // An existing device as a port of the bridge: Interface + Port inserted, Bridge.ports grown by a
 // mutate "insert" (never rewritten: that costs seconds per port at ~1000 ports).
-nlohmann::json add_port_ops(const PortAttachment& port, const std::string& bridge_uuid);
-// Waits (server side, up to timeout_ms) until vswitchd has given the interface an ofport (or
-// failed to: ofport -1 and the error column), then reads both.
-nlohmann::json wait_port_ops(const std::string& port_name, unsigned timeout_ms);
-nlohmann::json remove_port_ops(const std::string& bridge_uuid, const std::string& port_uuid);
+// Many ports go in one transaction with one mutate: vswitchd then reconfigures once for all.
+nlohmann::json add_ports_ops(const std::vector<PortAttachment>& ports, const std::string& bridge_uuid);
+nlohmann::json remove_ports_ops(const std::string& bridge_uuid, const std::vector<std::string>& port_uuids);
 nlohmann::json update_port_vlan_ops(const std::string& port_uuid, const std::optional<VlanSettings>& vlan);
 
 // Port columns for libvirt's <vlan>: tag (access, or the native VLAN of a trunk), trunks and

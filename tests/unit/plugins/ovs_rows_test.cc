@@ -40,11 +40,19 @@ TEST(OvsRows, CreateBridge) {
 }
 
 TEST(OvsRows, AddPortGrowsBridgePortsByMutateInsert) {
-  auto ops = ovs::add_port_ops(port(), "6e4a2c3f-0000-4000-8000-000000000001");
+  auto ops = ovs::add_ports_ops({port()}, "6e4a2c3f-0000-4000-8000-000000000001");
   EXPECT_EQ(ops[2]["op"], "mutate");
   EXPECT_EQ(ops[2]["mutations"][0][1], "insert");
   expect_golden("ovs-add-port", ops);
-  expect_golden("ovs-wait-port", ovs::wait_port_ops("hn-3f2a9c", 5000));
+  auto second = port();
+  second.port_name = "hn-77aa01";
+  second.vlan = VlanSettings{{10}, false, std::nullopt, false};
+  auto batch = ovs::add_ports_ops({port(), second}, "6e4a2c3f-0000-4000-8000-000000000001");
+  EXPECT_EQ(batch.size(), 6u);  // 2 x (Interface, Port), one mutate, a comment
+  EXPECT_EQ(batch[4]["mutations"][0][2][1].size(), 2u);
+  expect_golden("ovs-add-ports", batch);
+  expect_golden("ovs-remove-ports", ovs::remove_ports_ops("6e4a2c3f-0000-4000-8000-000000000001",
+                                                          {"0b1c2d3e-0000-4000-8000-000000000002"}));
 }
 
 TEST(OvsRows, VlanColumnsAsLibvirtSetsThem) {
