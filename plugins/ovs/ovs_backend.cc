@@ -265,7 +265,16 @@ Result<void> OvsBackend::delete_switch(const std::string& name, const std::strin
     return fail(Errc::Conflict, "refusing to delete Open vSwitch bridge '" + name + "': not made by hostnet for this network");
   auto r = transact(ovs::delete_bridge_ops(row->uuid));
   if (!r) return tl::unexpected(r.error());
-  return {};
+  // vswitchd removes the bridge's device after the commit; the network is stopped only when it
+  // is gone (starting it again right away would find the name taken).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    auto link = netlink::get_link(*sock_, name);
+    if (!link || !*link) return {};
+    if (std::chrono::steady_clock::now() > deadline)
+      return fail(Errc::Failed, "ovs-vswitchd did not remove the device of bridge " + name + " within 10 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 Result<std::vector<SwitchState>> OvsBackend::list_switches() {
