@@ -24,12 +24,13 @@ namespace hostnet::ovsdb {
 
 namespace {
 
-bool on_path(const std::string& name) {
+// The program's full path on $PATH (plus the sbin dirs, where ovsdb-server lives), or "".
+std::string find_program(const std::string& name) {
   const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+  std::stringstream dirs(std::string(path ? path : "/usr/bin:/bin") + ":/usr/sbin:/sbin");
   for (std::string d; std::getline(dirs, d, ':');)
-    if (!d.empty() && ::access((d + "/" + name).c_str(), X_OK) == 0) return true;
-  return false;
+    if (!d.empty() && ::access((d + "/" + name).c_str(), X_OK) == 0) return d + "/" + name;
+  return {};
 }
 
 std::string log_tail(const std::string& file) {
@@ -43,7 +44,8 @@ std::string log_tail(const std::string& file) {
 }  // namespace
 
 bool TestOvsdbServer::available() {
-  return on_path("ovsdb-server") && on_path("ovsdb-tool") && ::access(kVswitchSchema, R_OK) == 0;
+  return !find_program("ovsdb-server").empty() && !find_program("ovsdb-tool").empty() &&
+         ::access(kVswitchSchema, R_OK) == 0;
 }
 
 Result<std::unique_ptr<TestOvsdbServer>> TestOvsdbServer::start(const std::string& schema) {
@@ -67,8 +69,12 @@ Result<void> TestOvsdbServer::run(const std::vector<std::string>& argv) const { 
 
 Result<void> TestOvsdbServer::spawn() {
   if (pid_ > 0) return fail(Errc::Conflict, "ovsdb-server already runs as pid " + std::to_string(pid_));
+  // Resolved before fork: the child may only make async-signal-safe calls (the test may have
+  // other threads), and execvpe's PATH search is not one of them; execve is.
+  const std::string program = find_program("ovsdb-server");
+  if (program.empty()) return fail(Errc::Unsupported, "ovsdb-server is not installed");
   const std::string log = dir_ + "/ovsdb-server.log";
-  std::vector<std::string> args = {"ovsdb-server", db_path(),
+  std::vector<std::string> args = {program, db_path(),
                                    "--remote=punix:" + socket_path(),
                                    "--unixctl=" + dir_ + "/ctl",
                                    "--pidfile=" + dir_ + "/pid",
@@ -99,7 +105,7 @@ Result<void> TestOvsdbServer::spawn() {
       ::dup2(devnull, 1);
       ::dup2(devnull, 2);
     }
-    ::execvpe("ovsdb-server", argv.data(), envp.data());
+    ::execve(program.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   pid_ = pid;
