@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <cstdio>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,6 +33,19 @@ struct IpAssignment {
   bool operator==(const IpAssignment&) const = default;
 };
 
+// A tunnel to another host carrying the switch's traffic (VXLAN, GRE, Geneve).
+struct TunnelSpec {
+  std::string type;                  // "vxlan" | "gre" | "geneve"
+  std::array<std::uint8_t, 4> remote{};  // the other host's underlay IPv4 address
+  unsigned key = 0;                  // VNI or GRE key
+  unsigned dst_port = 0;             // 0: the type's default
+  bool operator==(const TunnelSpec&) const = default;
+};
+
+// The device (or OVS port) name of a tunnel: "hnt" and a hash of the switch's owner tag and the
+// tunnel, so it is stable across restarts and unique per network and remote.
+std::string tunnel_port_name(const std::string& owner_tag, const TunnelSpec& tunnel);
+
 // What the daemon wants to exist.
 struct SwitchSpec {
   std::string name;       // interface name, at most 15 bytes
@@ -41,6 +55,7 @@ struct SwitchSpec {
   std::optional<unsigned> mtu;
   std::optional<MacAddress> mac;
   std::vector<IpAssignment> addresses;
+  std::vector<TunnelSpec> tunnels;
 };
 
 // What exists.
@@ -92,6 +107,10 @@ inline constexpr const char* kVlanFiltering = "vlan-filtering";
 inline constexpr const char* kPortIsolation = "port-isolation";
 inline constexpr const char* kHostBridge = "host-bridge";  // can use an existing host bridge
 inline constexpr const char* kPorts = "ports";              // attach_port / detach_port
+inline constexpr const char* kTunnelVxlan = "tunnel-vxlan";
+inline constexpr const char* kTunnelGre = "tunnel-gre";
+inline constexpr const char* kTunnelGeneve = "tunnel-geneve";
+inline std::string tunnel_capability(const std::string& type) { return "tunnel-" + type; }
 }  // namespace cap
 
 struct BackendInfo {
@@ -113,7 +132,8 @@ class SwitchBackend {
   // Name, availability and capabilities. Cheap; never fails.
   virtual BackendInfo info() const = 0;
 
-  // Makes the switch described by spec exist, up, with spec's addresses, and returns it.
+  // Makes the switch described by spec exist, up, with spec's addresses and tunnels, and returns it.
+  // A tunnel type the backend cannot make here (see capabilities) is Errc::Unsupported naming it.
   // If a switch of that name already exists with the same owner_tag it is adopted, not recreated
   // (same ifindex): settings that differ are corrected, missing addresses added. If a device of
   // that name exists without our tag: Errc::Conflict naming it. On failure nothing it made
@@ -169,5 +189,16 @@ struct PluginContext {
   // tests, where such plugins poll when called instead.
   sd_event* event_loop = nullptr;
 };
+
+inline std::string tunnel_port_name(const std::string& owner_tag, const TunnelSpec& t) {
+  std::uint32_t h = 2166136261u;
+  auto mix = [&](unsigned char c) { h = (h ^ c) * 16777619u; };
+  for (unsigned char c : owner_tag + "|" + t.type) mix(c);
+  for (auto b : t.remote) mix(b);
+  for (int i = 0; i < 4; ++i) mix(static_cast<unsigned char>(t.key >> (8 * i)));
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "hnt%08x", h);
+  return buf;
+}
 
 }  // namespace hostnet

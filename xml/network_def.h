@@ -210,6 +210,16 @@ struct PortForward {
   bool operator==(const PortForward&) const = default;
 };
 
+// A tunnel to another host carrying the network (hostnet's extension, in <metadata>):
+//   <hostnet:tunnel type="vxlan" remote="192.0.2.2" key="42" dst-port="4789"/>
+struct TunnelDef {
+  std::string type;    // "vxlan" | "gre" | "geneve"
+  std::string remote;  // the other host's underlay IPv4 address
+  unsigned key = 0;    // VNI (vxlan, geneve: 24 bits) or GRE key
+  unsigned dst_port = 0;  // 0: the type's default (4789 vxlan, 6081 geneve)
+  bool operator==(const TunnelDef&) const = default;
+};
+
 inline constexpr const char* kHostnetNamespace = "https://hostnet.dev/xmlns/network/1.0";
 
 struct PortGroupDef {
@@ -228,6 +238,7 @@ struct NetworkDef {
   std::string description;
   std::string metadata_xml;  // other applications' <metadata> children, formatted at depth 2
   std::vector<PortForward> port_forwards;  // from hostnet's own element in <metadata>
+  std::vector<TunnelDef> tunnels;          // likewise
 
   bool ipv6 = false;  // <network ipv6='yes'>: guest-to-guest IPv6 without a gateway address
   std::optional<bool> trust_guest_rx_filters;

@@ -223,10 +223,10 @@ std::string format_network(const NetworkDef& def, unsigned flags) {
   if (def.uuid) w.text_element("uuid", def.uuid->str());
   w.text_element("title", def.title);
   w.text_element("description", def.description);
-  if (!def.metadata_xml.empty() || !def.port_forwards.empty()) {
+  if (!def.metadata_xml.empty() || !def.port_forwards.empty() || !def.tunnels.empty()) {
     w.open("metadata").close_open();
     w.raw(def.metadata_xml);
-    if (!def.port_forwards.empty()) {
+    if (!def.port_forwards.empty() || !def.tunnels.empty()) {
       // Double quotes, as libvirt prints everything inside <metadata>.
       w.raw(std::string("    <hostnet:network xmlns:hostnet=\"") + kHostnetNamespace + "\">\n");
       for (const auto& f : def.port_forwards) {
@@ -234,6 +234,12 @@ std::string format_network(const NetworkDef& def, unsigned flags) {
         if (!f.host_address.empty()) line += " address=\"" + f.host_address + "\"";
         line += " port=\"" + format_port_range(f) + "\" to=\"" + f.target + "\"";
         if (f.target_port) line += " to-port=\"" + std::to_string(f.target_port) + "\"";
+        w.raw(line + "/>\n");
+      }
+      for (const auto& t : def.tunnels) {
+        std::string line = "      <hostnet:tunnel type=\"" + t.type + "\" remote=\"" + t.remote + "\" key=\"" +
+                           std::to_string(t.key) + "\"";
+        if (t.dst_port) line += " dst-port=\"" + std::to_string(t.dst_port) + "\"";
         w.raw(line + "/>\n");
       }
       w.raw("    </hostnet:network>\n");

@@ -1,9 +1,13 @@
 // hostnet's own element in <metadata>:
 //   <hostnet:network xmlns:hostnet="https://hostnet.dev/xmlns/network/1.0">
 //     <hostnet:forward proto="tcp" port="8080" to="192.168.122.10" to-port="80"/>
+//     <hostnet:tunnel type="vxlan" remote="192.0.2.2" key="42" dst-port="4789"/>
 //   </hostnet:network>
 #include <cstdlib>
 
+#include <sys/socket.h>
+
+#include "xml/ip_address.h"
 #include "xml/parse_context.h"
 #include "xml/port_forward.h"
 
@@ -23,6 +27,29 @@ bool parse_port(const std::string& text, unsigned& out) {
   return true;
 }
 
+Result<TunnelDef> parse_tunnel(const XMLElement* e, const NetworkDef& def) {
+  TunnelDef t;
+  t.type = attr(e, "type");
+  if (t.type != "vxlan" && t.type != "gre" && t.type != "geneve") return bad(e, "type", "must be vxlan, gre or geneve");
+  t.remote = attr(e, "remote");
+  if (!parse_ip(t.remote, AF_INET)) return bad(e, "remote", "not an IPv4 address");
+  std::string key = attr(e, "key");
+  unsigned long max_key = t.type == "gre" ? 0xffffffffUL : 0xffffffUL;
+  if (key.empty() || key.size() > 10 || key.find_first_not_of("0123456789") != std::string::npos ||
+      std::strtoul(key.c_str(), nullptr, 10) > max_key)
+    return bad(e, "key", t.type == "gre" ? "not a 32-bit GRE key" : "not a 24-bit VNI (0..16777215)");
+  t.key = static_cast<unsigned>(std::strtoul(key.c_str(), nullptr, 10));
+  if (has_attr(e, "dst-port")) {
+    if (t.type == "gre") return bad(e, "dst-port", "GRE has no port");
+    if (!parse_port(attr(e, "dst-port"), t.dst_port) || t.dst_port == 0 || t.dst_port > 65535)
+      return bad(e, "dst-port", "not a port");
+  }
+  for (const auto& other : def.tunnels)
+    if (other.remote == t.remote && other.type == t.type && other.key == t.key)
+      return bad(e, "", "a second tunnel with the same type, remote and key");
+  return t;
+}
+
 }  // namespace
 
 Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def) {
@@ -30,6 +57,12 @@ Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def)
   for (const auto* top = metadata->FirstChildElement(); top; top = top->NextSiblingElement()) {
     if (!is_hostnet_element(top)) continue;
     for (const auto* e = top->FirstChildElement(); e; e = e->NextSiblingElement()) {
+      if (local_name(e->Name()) == "tunnel") {
+        auto t = parse_tunnel(e, def);
+        if (!t) return tl::unexpected(t.error());
+        def.tunnels.push_back(*t);
+        continue;
+      }
       if (local_name(e->Name()) != "forward") continue;
       PortForward f;
       f.proto = attr(e, "proto");

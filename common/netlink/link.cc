@@ -5,6 +5,10 @@
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_tunnel.h>
+
+#include <arpa/inet.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <vector>
@@ -252,6 +256,59 @@ Result<void> delete_link_group(RtnlSocket& sock, unsigned group) {
   Message m(RTM_DELLINK, 0);
   mnl_attr_put_u32(m.nlh, IFLA_GROUP, group);
   return sock.request(m.nlh, "deleting the devices of link group " + std::to_string(group));
+}
+
+namespace {
+
+void put_tunnel_data(struct nlmsghdr* nlh, const TunnelParams& p) {
+  struct nlattr* data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+  std::uint32_t remote;
+  std::memcpy(&remote, p.remote.data(), 4);
+  if (p.kind == "vxlan") {
+    mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, p.key);
+    mnl_attr_put_u32(nlh, IFLA_VXLAN_GROUP, remote);  // a unicast "group" is the one remote
+    mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(static_cast<std::uint16_t>(p.dst_port ? p.dst_port : 4789)));
+  } else if (p.kind == "geneve") {
+    mnl_attr_put_u32(nlh, IFLA_GENEVE_ID, p.key);
+    mnl_attr_put_u32(nlh, IFLA_GENEVE_REMOTE, remote);
+    mnl_attr_put_u16(nlh, IFLA_GENEVE_PORT, htons(static_cast<std::uint16_t>(p.dst_port ? p.dst_port : 6081)));
+  } else if (p.kind == "gretap") {
+    mnl_attr_put_u32(nlh, IFLA_GRE_REMOTE, remote);
+    mnl_attr_put_u16(nlh, IFLA_GRE_IFLAGS, htons(0x2000));  // GRE_KEY
+    mnl_attr_put_u16(nlh, IFLA_GRE_OFLAGS, htons(0x2000));
+    mnl_attr_put_u32(nlh, IFLA_GRE_IKEY, htonl(p.key));
+    mnl_attr_put_u32(nlh, IFLA_GRE_OKEY, htonl(p.key));
+  }
+  mnl_attr_nest_end(nlh, data);
+}
+
+}  // namespace
+
+Result<int> create_tunnel(RtnlSocket& sock, const TunnelParams& p) {
+  Message m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  mnl_attr_put_strz(m.nlh, IFLA_IFNAME, p.name.c_str());
+  struct nlattr* linkinfo = mnl_attr_nest_start(m.nlh, IFLA_LINKINFO);
+  mnl_attr_put_strz(m.nlh, IFLA_INFO_KIND, p.kind.c_str());
+  put_tunnel_data(m.nlh, p);
+  mnl_attr_nest_end(m.nlh, linkinfo);
+  if (auto r = sock.request(m.nlh, "creating " + p.kind + " device " + p.name); !r) return tl::unexpected(r.error());
+  auto made = get_link(sock, p.name);
+  if (!made) return tl::unexpected(made.error());
+  if (!*made) return fail(Errc::Failed, p.kind + " device " + p.name + " vanished right after it was created");
+  return (*made)->ifindex;
+}
+
+bool kernel_has_link_kind(RtnlSocket& sock, const std::string& kind) {
+  static unsigned counter = 0;
+  TunnelParams p;
+  p.name = "hnprobe" + std::to_string(::getpid() % 10000) + std::to_string(counter++ % 100);
+  p.kind = kind;
+  p.remote = {192, 0, 2, 1};
+  p.key = 1;
+  auto made = create_tunnel(sock, p);
+  if (!made) return false;
+  (void)delete_link(sock, *made, p.name);
+  return true;
 }
 
 }  // namespace hostnet::netlink

@@ -83,6 +83,20 @@ Result<void> set_port_isolated(RtnlSocket& sock, int ifindex, bool isolated, con
 // An ifb device (for shaping what a VM sends: the kernel shapes only egress), returns its ifindex.
 Result<int> create_ifb(RtnlSocket& sock, const std::string& name);
 
+// A tunnel device (kind "vxlan", "geneve" or "gretap") to one remote IPv4 address, with a VNI
+// (or GRE key) and a destination port (0: the kind's default); returns its ifindex.
+struct TunnelParams {
+  std::string name;
+  std::string kind;
+  std::array<std::uint8_t, 4> remote{};
+  unsigned key = 0;
+  unsigned dst_port = 0;
+};
+Result<int> create_tunnel(RtnlSocket& sock, const TunnelParams& params);
+
+// Whether this kernel can make devices of a kind at all: creates and deletes a throwaway one.
+bool kernel_has_link_kind(RtnlSocket& sock, const std::string& kind);
+
 // Deletes every device in a link group with one message: the kernel unregisters them together,
 // paying its per-deletion synchronisation once instead of once per device.
 Result<void> delete_link_group(RtnlSocket& sock, unsigned group);

@@ -5,6 +5,9 @@
 #include "daemon/modes/host_bridge.h"
 #include "daemon/modes/own_bridge.h"
 #include "daemon/network.h"
+#include "xml/ip_address.h"
+
+#include <algorithm>
 
 namespace hostnet {
 
@@ -43,6 +46,14 @@ SwitchSpec switch_spec_for(const xml::NetworkDef& def) {
     a.address = ip.address.bytes;
     a.prefix = ip.prefix_length();
     spec.addresses.push_back(a);
+  }
+  for (const auto& t : def.tunnels) {
+    TunnelSpec ts;
+    ts.type = t.type;
+    if (auto ip = xml::parse_ip(t.remote, AF_INET)) std::copy_n(ip->bytes.begin(), 4, ts.remote.begin());
+    ts.key = t.key;
+    ts.dst_port = t.dst_port;
+    spec.tunnels.push_back(ts);
   }
   return spec;
 }

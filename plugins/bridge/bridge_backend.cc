@@ -50,6 +50,8 @@ std::string describe(const netlink::LinkInfo& l) {
 
 }  // namespace
 
+std::string tunnel_kind(const std::string& type) { return type == "gre" ? "gretap" : type; }
+
 bool probe_vlan_filtering(netlink::RtnlSocket& sock) {
   std::random_device rd;
   char name[IFNAMSIZ];
@@ -74,6 +76,8 @@ std::unique_ptr<SwitchBackend> BridgeBackend::create(const PluginContext&) {
   }
   info.capabilities = {cap::kStp, cap::kMtu, cap::kPortIsolation, cap::kHostBridge, cap::kPorts};
   if (probe_vlan_filtering(*sock)) info.capabilities.push_back(cap::kVlanFiltering);
+  for (const char* type : {"vxlan", "gre", "geneve"})
+    if (netlink::kernel_has_link_kind(*sock, tunnel_kind(type))) info.capabilities.push_back(cap::tunnel_capability(type));
   return std::unique_ptr<SwitchBackend>(new BridgeBackend(std::move(*sock), info));
 }
 
@@ -118,12 +122,50 @@ Result<SwitchState> BridgeBackend::adopt(const SwitchSpec& spec, int ifindex) {
   if (auto r = add_missing_addresses(spec, ifindex); !r) return tl::unexpected(r.error());
   if (!(*link)->up())
     if (auto r = netlink::set_link_up(*sock_, ifindex, true, spec.name); !r) return tl::unexpected(r.error());
+  Reverter undo;
+  if (auto r = ensure_tunnels(spec, ifindex, undo); !r) return tl::unexpected(r.error());
+  undo.commit();
   bridges_[spec.name] = ifindex;
   return SwitchState{spec.name, ifindex, spec.owner_tag, true, false};
 }
 
+Result<void> BridgeBackend::check_tunnels(const SwitchSpec& spec) const {
+  for (const auto& t : spec.tunnels)
+    if (!info_.has(cap::tunnel_capability(t.type)))
+      return fail(Errc::Unsupported, "tunnel type '" + t.type + "': this kernel has no " + tunnel_kind(t.type) +
+                                         " devices; an Open vSwitch network (<virtualport type='openvswitch'/>) "
+                                         "tunnels in userspace");
+  return {};
+}
+
+Result<void> BridgeBackend::ensure_tunnels(const SwitchSpec& spec, int bridge, Reverter& undo) {
+  for (const auto& t : spec.tunnels) {
+    std::string name = tunnel_port_name(spec.owner_tag, t);
+    auto link = netlink::get_link(*sock_, name);
+    if (!link) return tl::unexpected(link.error());
+    netlink::LinkChange plug;
+    plug.master = bridge;
+    plug.up = true;
+    if (*link) {
+      if ((*link)->alias != spec.owner_tag)
+        return fail(Errc::Conflict, "tunnel device name " + describe(**link) + " is taken by a device that is not hostnet's");
+      if ((*link)->master != bridge || !(*link)->up())
+        if (auto r = netlink::change_link(*sock_, (*link)->ifindex, plug, name); !r) return r;
+      continue;
+    }
+    netlink::TunnelParams p{name, tunnel_kind(t.type), t.remote, t.key, t.dst_port};
+    auto made = netlink::create_tunnel(*sock_, p);
+    if (!made) return tl::unexpected(made.error());
+    undo.add([this, i = *made, name] { (void)netlink::delete_link(*sock_, i, name); });
+    plug.alias = spec.owner_tag;
+    if (auto r = netlink::change_link(*sock_, *made, plug, name); !r) return r;
+  }
+  return {};
+}
+
 Result<SwitchState> BridgeBackend::ensure_switch(const SwitchSpec& spec) {
   if (!sock_) return fail(Errc::Unsupported, info_.unavailable_reason);
+  if (auto r = check_tunnels(spec); !r) return tl::unexpected(r.error());
   auto existing = netlink::get_link(*sock_, spec.name);
   if (!existing) return tl::unexpected(existing.error());
   if (*existing) {
@@ -141,6 +183,7 @@ Result<SwitchState> BridgeBackend::ensure_switch(const SwitchSpec& spec) {
   for (const auto& a : spec.addresses)
     if (auto r = netlink::add_address(*sock_, ifindex, to_netlink(a), spec.name); !r) return tl::unexpected(r.error());
   if (auto r = netlink::set_link_up(*sock_, ifindex, true, spec.name); !r) return tl::unexpected(r.error());
+  if (auto r = ensure_tunnels(spec, ifindex, undo); !r) return tl::unexpected(r.error());
   undo.commit();
   bridges_[spec.name] = ifindex;
   return SwitchState{spec.name, ifindex, spec.owner_tag, true, true};
@@ -154,6 +197,11 @@ Result<void> BridgeBackend::delete_switch(const std::string& name, const std::st
   if ((*link)->alias != owner_tag)
     return fail(Errc::Conflict, "refusing to delete " + describe(**link) + ": not made by hostnet for this network");
   bridges_.erase(name);
+  // Its tunnel devices would outlive it (a bridge's deletion only releases its ports).
+  if (auto links = netlink::list_links(*sock_); links)
+    for (const auto& l : *links)
+      if (l.master == (*link)->ifindex && l.alias == owner_tag && l.name.starts_with("hnt"))
+        (void)netlink::delete_link(*sock_, l.ifindex, l.name);
   return netlink::delete_link(*sock_, (*link)->ifindex, name);
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/netlink/bridge_vlan.h"
 #include "common/netlink/rtnl_socket.h"
+#include "common/reverter.h"
 #include "plugins/switch_backend.h"
 
 namespace hostnet {
@@ -31,6 +32,8 @@ class BridgeBackend final : public SwitchBackend {
   Result<int> bridge_ifindex(const std::string& name);
   Result<void> check_port_settings(const PortAttachment& port) const;
   Result<void> apply_vlans(const PortAttachment& port);
+  Result<void> check_tunnels(const SwitchSpec& spec) const;
+  Result<void> ensure_tunnels(const SwitchSpec& spec, int bridge, Reverter& undo);
 
   std::optional<netlink::RtnlSocket> sock_;
   BackendInfo info_;
@@ -46,5 +49,8 @@ std::vector<netlink::BridgeVlan> bridge_vlans_for(const VlanSettings& vlan);
 // Can this kernel filter VLANs on a bridge? Creates and deletes a throwaway bridge to find out:
 // the only reliable test (the feature is a build option of the bridge module and 8021q).
 bool probe_vlan_filtering(netlink::RtnlSocket& sock);
+
+// The kernel device kind of a tunnel type ("gre" is "gretap": the bridge carries Ethernet).
+std::string tunnel_kind(const std::string& type);
 
 }  // namespace hostnet

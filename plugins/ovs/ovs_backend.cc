@@ -109,7 +109,7 @@ BackendInfo OvsBackend::info() const {
   info.available = session_.connected() && sock_.has_value();
   if (!info.available)
     info.unavailable_reason = "Open vSwitch is not reachable: " + (last_error_.empty() ? std::string("no rtnetlink socket") : last_error_);
-  info.capabilities = {cap::kMtu, cap::kVlanFiltering, cap::kPorts};
+  info.capabilities = {cap::kMtu, cap::kVlanFiltering, cap::kPorts, cap::kTunnelVxlan, cap::kTunnelGre, cap::kTunnelGeneve};
   return info;
 }
 
@@ -237,6 +237,11 @@ Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
     if (owner != spec.owner_tag)
       return fail(Errc::Conflict, "Open vSwitch bridge '" + spec.name + "' already exists and is not hostnet's bridge for this network" +
                                       (owner.empty() ? std::string() : " (it belongs to " + owner + ")"));
+    std::vector<TunnelSpec> missing;
+    for (const auto& t : spec.tunnels)
+      if (!find_row("Port", tunnel_port_name(spec.owner_tag, t))) missing.push_back(t);
+    if (!missing.empty())
+      if (auto r = transact(ovs::add_tunnels_ops(spec, missing, existing->uuid)); !r) return tl::unexpected(r.error());
     auto ifindex = wait_for_device(spec.name);
     if (!ifindex) return tl::unexpected(ifindex.error());
     if (auto r = configure_bridge_device(spec, *ifindex); !r) return tl::unexpected(r.error());
@@ -247,7 +252,7 @@ Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
 
   auto results = transact(ovs::create_bridge_ops(spec, datapath_type_));
   if (!results) return tl::unexpected(results.error());
-  std::string bridge_uuid = results->size() > 2 ? inserted_uuid((*results)[2]) : "";
+  std::string bridge_uuid = inserted_uuid((*results)[2 + 2 * spec.tunnels.size()]);
   Reverter undo;
   undo.add([this, bridge_uuid] { (void)transact(ovs::delete_bridge_ops(bridge_uuid)); });
   auto ifindex = wait_for_device(spec.name);

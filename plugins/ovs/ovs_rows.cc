@@ -26,6 +26,27 @@ json int_set(std::vector<unsigned> values) {
   return o::set_of(std::move(out));
 }
 
+std::string ipv4_text(const std::array<std::uint8_t, 4>& a) {
+  return std::to_string(a[0]) + "." + std::to_string(a[1]) + "." + std::to_string(a[2]) + "." + std::to_string(a[3]);
+}
+
+// Interface + Port rows of each tunnel, named tunnelN; returns the Port named-uuids.
+std::vector<json> tunnel_rows(const SwitchSpec& spec, const std::vector<TunnelSpec>& tunnels, json& ops) {
+  std::vector<json> ports;
+  for (size_t i = 0; i < tunnels.size(); ++i) {
+    const auto& t = tunnels[i];
+    std::string name = tunnel_port_name(spec.owner_tag, t);
+    std::map<std::string, std::string> options = {{"remote_ip", ipv4_text(t.remote)}, {"key", std::to_string(t.key)}};
+    if (t.dst_port) options["dst_port"] = std::to_string(t.dst_port);
+    std::string iface = "tunnel_iface" + std::to_string(i), port = "tunnel" + std::to_string(i);
+    ops.push_back(o::op::insert("Interface", {{"name", name}, {"type", t.type}, {"options", o::string_map(options)}}, iface));
+    ops.push_back(o::op::insert("Port", {{"name", name}, {"interfaces", o::named_uuid(iface)},
+                                         {"external_ids", o::string_map({{kOwnerKey, spec.owner_tag}})}}, port));
+    ports.push_back(o::named_uuid(port));
+  }
+  return ports;
+}
+
 }  // namespace
 
 json vlan_columns(const std::optional<VlanSettings>& vlan) {
@@ -49,19 +70,28 @@ json vlan_columns(const std::optional<VlanSettings>& vlan) {
 json create_bridge_ops(const SwitchSpec& spec, const std::string& datapath_type) {
   json iface = {{"name", spec.name}, {"type", "internal"}};
   if (spec.mtu) iface["mtu_request"] = *spec.mtu;
+  json ops = json::array();
+  ops.push_back(o::op::insert("Interface", iface, "iface"));
+  ops.push_back(o::op::insert("Port", {{"name", spec.name}, {"interfaces", o::named_uuid("iface")},
+                                       {"external_ids", o::string_map({{kOwnerKey, spec.owner_tag}})}}, "port"));
+  auto ports = tunnel_rows(spec, spec.tunnels, ops);
+  ports.insert(ports.begin(), o::named_uuid("port"));
   json bridge = {{"name", spec.name},
-                 {"ports", o::named_uuid("port")},
+                 {"ports", o::set_of(std::move(ports))},
                  {"datapath_type", datapath_type},
                  {"external_ids", o::string_map({{kOwnerKey, spec.owner_tag}})}};
   if (spec.mac) bridge["other_config"] = o::string_map({{"hwaddr", mac_text(*spec.mac)}});
-  return json::array({
-      o::op::insert("Interface", iface, "iface"),
-      o::op::insert("Port", {{"name", spec.name}, {"interfaces", o::named_uuid("iface")},
-                             {"external_ids", o::string_map({{kOwnerKey, spec.owner_tag}})}}, "port"),
-      o::op::insert("Bridge", bridge, "bridge"),
-      o::op::mutate("Open_vSwitch", {}, {o::set_insert("bridges", {o::named_uuid("bridge")})}),
-      o::op::comment("hostnet: create bridge " + spec.name),
-  });
+  ops.push_back(o::op::insert("Bridge", bridge, "bridge"));
+  ops.push_back(o::op::mutate("Open_vSwitch", {}, {o::set_insert("bridges", {o::named_uuid("bridge")})}));
+  ops.push_back(o::op::comment("hostnet: create bridge " + spec.name));
+  return ops;
+}
+
+json add_tunnels_ops(const SwitchSpec& spec, const std::vector<TunnelSpec>& tunnels, const std::string& bridge_uuid) {
+  json ops = json::array();
+  auto ports = tunnel_rows(spec, tunnels, ops);
+  ops.push_back(o::op::mutate("Bridge", {o::uuid_is(bridge_uuid)}, {o::set_insert("ports", std::move(ports))}));
+  return ops;
 }
 
 json delete_bridge_ops(const std::string& bridge_uuid) {

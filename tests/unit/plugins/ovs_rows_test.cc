@@ -36,6 +36,10 @@ TEST(OvsRows, CreateBridge) {
   spec.mtu = 9000;
   spec.mac = MacAddress{0x52, 0x54, 0x00, 0x01, 0x02, 0x03};
   expect_golden("ovs-create-bridge", ovs::create_bridge_ops(spec, "netdev"));
+  spec.tunnels = {TunnelSpec{"vxlan", {192, 0, 2, 2}, 42, 0}, TunnelSpec{"geneve", {192, 0, 2, 3}, 7, 6082}};
+  auto ops = ovs::create_bridge_ops(spec, "netdev");
+  EXPECT_EQ(ops[6]["row"]["ports"][1].size(), 3u);  // the internal port and two tunnels
+  expect_golden("ovs-create-bridge-tunnels", ops);
   expect_golden("ovs-delete-bridge", ovs::delete_bridge_ops("6e4a2c3f-0000-4000-8000-000000000001"));
 }
 

@@ -144,6 +144,22 @@ const BadCase kBad[] = {
      "<h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'><h:forward proto='tcp' port='80' to='10.0.0.5'/>"
      "</h:network></metadata><ip address='10.0.0.1' prefix='24'/></network>",
      "forward mode 'nat'"},
+    {"tunnel type", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                    "<h:tunnel type='ipip' remote='192.0.2.2' key='1'/></h:network></metadata></network>",
+     "tunnel type='ipip'>: must be vxlan, gre or geneve"},
+    {"tunnel remote", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                      "<h:tunnel type='vxlan' remote='host-b' key='1'/></h:network></metadata></network>",
+     "not an IPv4 address"},
+    {"tunnel vni", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                   "<h:tunnel type='vxlan' remote='192.0.2.2' key='16777216'/></h:network></metadata></network>",
+     "not a 24-bit VNI"},
+    {"gre port", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                 "<h:tunnel type='gre' remote='192.0.2.2' key='5' dst-port='99'/></h:network></metadata></network>",
+     "GRE has no port"},
+    {"tunnel twice", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                     "<h:tunnel type='vxlan' remote='192.0.2.2' key='5'/><h:tunnel type='vxlan' remote='192.0.2.2' "
+                     "key='5'/></h:network></metadata></network>",
+     "a second tunnel"},
     {"two dhcp v4", "<network><name>x</name><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' "
                     "end='10.0.0.9'/></dhcp></ip><ip address='10.1.0.1' prefix='24'><dhcp><range start='10.1.0.2' "
                     "end='10.1.0.9'/></dhcp></ip></network>",
