@@ -49,6 +49,7 @@ def main():
             subprocess.run([*vsctl, "add-port", "benchbr", f"t{i}"], check=True, capture_output=True)
             times.append(time.perf_counter() - start)
         results["loop_add"] = times
+        print(f"ovs-vsctl loop: {sum(times):.2f} s", flush=True)
         start = time.perf_counter()
         for i in range(n):
             subprocess.run([*vsctl, "del-port", "benchbr", f"t{i}"], check=True, capture_output=True)
@@ -80,6 +81,7 @@ def main():
             net.CreatePort({"name": f"h{i}"}, dbus_interface="org.hostnet1.Network")
             times.append(time.perf_counter() - start)
         results["hostnet_add"] = times
+        print(f"hostnet per port: {sum(times):.2f} s", flush=True)
         assert len(host.ovs.vsctl("list-ports", "hnovsb").split()) == n
         start = time.perf_counter()
         host.ctl("net-destroy", "bench")

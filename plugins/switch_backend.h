@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -171,6 +172,12 @@ class SwitchBackend {
       }
     }
     return {};
+  }
+
+  // The switch's own counters of a port (OVS: Interface.statistics, as "rx_bytes" etc. from the
+  // switch's side). NotFound when the backend keeps none; the daemon then reads the device's.
+  virtual Result<std::map<std::string, std::uint64_t>> port_statistics(const PortAttachment& port) {
+    return fail(Errc::NotFound, "backend " + info().name + " keeps no counters of " + port.port_name);
   }
 
   // Unplugs the port from its switch; the device itself stays (the daemon deletes it). A port

@@ -380,6 +380,16 @@ std::vector<const Port*> PortManager::list(const std::string& network) const {
 Result<PortStatistics> PortManager::statistics(const std::string& id) {
   auto p = lookup(id);
   if (!p) return tl::unexpected(p.error());
+  if (auto n = networks_.lookup((*p)->network); n && (*n)->active())
+    if (auto backend = networks_.backend_for(*(*n)->live); backend) {
+      auto counters = (*backend)->port_statistics(attachment(**p, *(*n)->live, false));
+      if (counters) {
+        // The switch's view, as the tap's: what the switch received from the port, the VM sent.
+        auto get = [&](const char* k) { auto it = counters->find(k); return it == counters->end() ? 0 : it->second; };
+        return PortStatistics{get("rx_bytes"), get("rx_packets"), get("tx_bytes"), get("tx_packets"),
+                              get("rx_dropped"), get("tx_dropped")};
+      }
+    }
   auto link = netlink::get_link(sock_, (*p)->settings.name);
   if (!link) return tl::unexpected(link.error());
   if (!*link) return fail(Errc::NotFound, "tap " + (*p)->settings.name + " does not exist");

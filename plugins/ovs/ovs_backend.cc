@@ -18,6 +18,7 @@
 #include "common/netlink/link.h"
 #include "common/reverter.h"
 #include "plugins/ovs/ovs_rows.h"
+#include "plugins/ovs/ovsdb/operations.h"
 #include "plugins/ovs/ovsdb/replica.h"
 
 namespace hostnet {
@@ -204,14 +205,15 @@ std::string OvsBackend::owner_of(const nlohmann::json& row) const {
 }
 
 Result<int> OvsBackend::wait_for_device(const std::string& name) {
-  // ovs-vswitchd makes the bridge's internal device once it has read the new Bridge row.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  // ovs-vswitchd makes the bridge's internal device once it has read the new Bridge row (a
+  // vswitchd busy reconfiguring a thousand ports can take seconds).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   for (;;) {
     auto link = netlink::get_link(*sock_, name);
     if (!link) return tl::unexpected(link.error());
     if (*link) return (*link)->ifindex;
     if (std::chrono::steady_clock::now() > deadline)
-      return fail(Errc::Failed, "ovs-vswitchd did not create the device of bridge " + name + " within 10 s (is it running?)");
+      return fail(Errc::Failed, "ovs-vswitchd did not create the device of bridge " + name + " within 30 s (is it running?)");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
@@ -411,6 +413,23 @@ Result<void> OvsBackend::detach_port(const PortAttachment& port) {
     }
   }
   return {};
+}
+
+Result<std::map<std::string, std::uint64_t>> OvsBackend::port_statistics(const PortAttachment& port) {
+  if (auto r = ready(); !r) return tl::unexpected(r.error());
+  // Read on demand: monitoring the column would stream every port's counters every few seconds.
+  nlohmann::json ops = nlohmann::json::array(
+      {ovsdb::op::select("Interface", {ovsdb::column_is("name", port.port_name)}, {"statistics"})});
+  auto r = transact(ops);
+  if (!r) return tl::unexpected(r.error());
+  const auto& rows = (*r)[0]["rows"];
+  if (rows.empty()) return fail(Errc::NotFound, "Open vSwitch has no interface " + port.port_name);
+  std::map<std::string, std::uint64_t> out;
+  const auto& stats = rows[0]["statistics"];
+  if (stats.is_array() && stats.size() == 2 && stats[0] == "map")
+    for (const auto& kv : stats[1])
+      if (kv[1].is_number_integer() && kv[1].get<std::int64_t>() >= 0) out[kv[0].get<std::string>()] = kv[1].get<std::uint64_t>();
+  return out;
 }
 
 }  // namespace hostnet

@@ -33,6 +33,7 @@ class OvsBackend final : public SwitchBackend {
   Result<void> attach_port(const PortAttachment& port) override;
   Result<void> attach_ports(const std::vector<PortAttachment>& ports) override;
   Result<void> detach_port(const PortAttachment& port) override;
+  Result<std::map<std::string, std::uint64_t>> port_statistics(const PortAttachment& port) override;
 
  private:
   OvsBackend(ovsdb::SessionOptions options, std::string datapath_type, sd_event* loop);

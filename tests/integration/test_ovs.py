@@ -47,6 +47,12 @@ def test_vms_on_an_ovs_network_reach_each_other_and_the_host(ovs_host):
     topo.vm_on_port("b", "p2", "10.80.0.12/24")
     assert ping(a.ns, "10.80.0.12"), "two VMs on one OVS network cannot reach each other"
     assert ping(a.ns, "10.80.0.1"), "a VM cannot reach the host's address on the OVS bridge"
+    # Counters from OVSDB's Interface.statistics (vswitchd refreshes them every 5 s), from the
+    # guest's side: it sent and received.
+    def counted():
+        stats = json.loads(host.ctl("port-info", "p1", "--json").stdout)["statistics"]
+        return stats["tx_packets"] > 0 and stats["rx_packets"] > 0
+    host._wait(counted, "Interface.statistics to count the VM's packets", timeout=20)
     host.ctl("port-delete", "p2")
     assert host.ovs.vsctl("list-ports", "hnovs0").split() == ["p1"]
     host.ctl("net-destroy", "ovsnet")
