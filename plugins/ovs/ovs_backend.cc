@@ -81,9 +81,9 @@ std::unique_ptr<SwitchBackend> OvsBackend::create(const PluginContext& context) 
   options.monitor = monitored();
   std::string datapath = option(context, "ovs-datapath", detect_datapath());
   auto backend = std::unique_ptr<OvsBackend>(new OvsBackend(std::move(options), datapath, context.event_loop));
-  // A short first try: hostnetd must come up even when ovsdb-server does not; the event loop
-  // keeps trying in the background.
-  if (auto r = backend->session_.connect_with_backoff(std::chrono::milliseconds(300)); !r) {
+  // One try: hostnetd must come up at once even when ovsdb-server does not; the event loop keeps
+  // trying in the background, with backoff.
+  if (auto r = backend->session_.connect_once(); !r) {
     backend->last_error_ = r.error().message;
     backend->schedule_reconnect();
   } else {
