@@ -183,3 +183,23 @@ def test_an_admins_ovs_bridge_and_rows_are_left_alone(ovs_host):
     host.ctl("net-destroy", "ovsnet")
     assert "adminbr" in host.ovs.vsctl("list-br")
     assert host.ovs.vsctl("list-ports", "adminbr").split() == ["p7"]
+
+
+@pytest.mark.parametrize("mode", ["route", "none"])
+def test_routed_and_isolated_networks_on_ovs_behave_as_on_a_kernel_bridge(ovs_host, mode):
+    from harness import TcpServer, tcp_connect
+    host = ovs_host
+    forward = "<forward mode='route'/>" if mode == "route" else ""
+    host.ctl("net-create", host.write_xml("ovsnet", f"""<network><name>ovsnet</name>{forward}
+      <bridge name='hnovs0'/><virtualport type='openvswitch'/><ip address='10.82.0.1' prefix='24'/></network>"""))
+    topo = Topology(host)
+    outside = topo.outside(routes_back=["10.82.0.0/24"])
+    host.ctl("port-create", "ovsnet", "--name", "vm")
+    vm = topo.vm_on_port("vm", "vm", "10.82.0.5/24", gateway="10.82.0.1")
+    server = TcpServer(host, outside, Topology.OUTSIDE, 9000)
+    assert ping(vm.ns, "10.82.0.1")
+    if mode == "route":
+        assert tcp_connect(vm.ns, Topology.OUTSIDE, 9000), "a routed network's VM cannot reach the outside"
+        assert server.next_peer() == "10.82.0.5", "a routed network must not masquerade"
+    else:
+        assert not tcp_connect(vm.ns, Topology.OUTSIDE, 9000, timeout=1.5), "an isolated network's VM got out"
