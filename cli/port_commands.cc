@@ -11,7 +11,7 @@
 namespace hostnet::cli {
 namespace {
 
-const char* const kStringOptions[] = {"name", "mac", "portgroup", "vlan", "native-mode",
+const char* const kStringOptions[] = {"kind", "name", "mac", "portgroup", "vlan", "native-mode",
                                       "inbound", "outbound", "interface-id", "vm-uuid"};
 const char* const kNumberOptions[] = {"queues", "owner", "group", "mtu", "native-vlan"};
 
@@ -29,20 +29,20 @@ uint32_t number_option(const std::string& name, const std::string& text) {
 }
 
 struct PortSummary {
-  std::string id, name, network, mac, vlan, portgroup, bandwidth, interface_id, vhost_reason;
+  std::string id, kind, name, network, mac, vlan, portgroup, bandwidth, interface_id, vhost_reason;
   uint32_t queues, owner;
   int32_t ifindex;
   bool isolated, vhost_net;
 };
 
 PortSummary summarize(PortProxy& p) {
-  return {p.Id(),        p.Name(),        p.Network(), p.MAC(),   p.VLAN(),    p.Portgroup(), p.Bandwidth(),
+  return {p.Id(),        p.Kind(),        p.Name(),        p.Network(), p.MAC(),   p.VLAN(),    p.Portgroup(), p.Bandwidth(),
           p.InterfaceId(), p.VhostNetReason(), p.Queues(), p.Owner(), p.Ifindex(), p.Isolated(), p.VhostNet()};
 }
 
 nlohmann::json to_json(const PortSummary& s) {
   nlohmann::json j = {{"id", s.id},           {"name", s.name},         {"network", s.network}, {"mac", s.mac},
-                      {"kind", "tap"},        {"queues", s.queues},     {"ifindex", s.ifindex}, {"vlan", s.vlan},
+                      {"kind", s.kind},        {"queues", s.queues},     {"ifindex", s.ifindex}, {"vlan", s.vlan},
                       {"isolated", s.isolated}, {"portgroup", s.portgroup}, {"bandwidth", s.bandwidth},
                       {"interface_id", s.interface_id}, {"vhost_net", s.vhost_net}};
   j["owner"] = s.owner == 0xffffffffu ? nlohmann::json(nullptr) : nlohmann::json(s.owner);
@@ -101,7 +101,7 @@ int port_info(const Args& a) {
   row("Name:", s.name);
   row("Network:", s.network);
   row("MAC:", s.mac);
-  row("Kind:", "tap");
+  row("Kind:", s.kind);
   row("Queues:", std::to_string(s.queues));
   row("Owner:", s.owner == 0xffffffffu ? "-" : std::to_string(s.owner));
   row("Ifindex:", std::to_string(s.ifindex));
@@ -119,13 +119,13 @@ int port_info(const Args& a) {
 std::vector<Command> port_commands() {
   std::vector<Command> cmds;
   cmds.push_back({"port-create",
-                  "port-create NETWORK [--name DEV] [--mac MAC] [--queues N] [--owner UID] [--group GID] [--mtu N] "
+                  "port-create NETWORK [--kind tap|internal] [--name DEV] [--mac MAC] [--queues N] [--owner UID] [--group GID] [--mtu N] "
                   "[--portgroup PG] [--vlan TAG[,TAG...]] [--trunk] [--native-vlan TAG] [--native-mode tagged|untagged] "
                   "[--isolated] [--inbound AVG[,PEAK[,BURST]]] [--outbound AVG[,PEAK[,BURST]]] [--interface-id ID] "
                   "[--vm-uuid UUID] [--json]",
                   "create a VM port (a tap plugged into the network)",
                   {{"isolated", "trunk", "json"},
-                   {"name", "mac", "queues", "owner", "group", "mtu", "portgroup", "vlan", "native-vlan", "native-mode",
+                   {"kind", "name", "mac", "queues", "owner", "group", "mtu", "portgroup", "vlan", "native-vlan", "native-mode",
                     "inbound", "outbound", "interface-id", "vm-uuid"},
                    1, 1},
                   true, port_create});

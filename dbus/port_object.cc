@@ -54,7 +54,12 @@ std::tuple<std::vector<sdbus::UnixFd>, std::vector<sdbus::UnixFd>> PortObject::O
   return out;
 }
 
-std::string PortObject::GetInterfaceXML() { return interface_xml(port(), ports_.vhost_net()); }
+std::string PortObject::GetInterfaceXML() {
+  const Port& p = port();
+  if (p.settings.kind != "tap")
+    throw to_bus_error(Error{Errc::Unsupported, "port " + p.settings.name + " is an internal port: it is the host's device, not a VM's"});
+  return interface_xml(p, ports_.vhost_net());
+}
 
 std::map<std::string, uint64_t> PortObject::GetStatistics() {
   auto st = value_or_throw(ports_.statistics(id_));

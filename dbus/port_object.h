@@ -30,7 +30,7 @@ class PortObject final
   std::string Name() override { return port().settings.name; }
   std::string Network() override { return port().network; }
   std::string MAC() override;
-  std::string Kind() override { return "tap"; }
+  std::string Kind() override { return port().settings.kind; }
   uint32_t Queues() override { return port().settings.queues; }
   uint32_t Owner() override { return port().settings.owner.value_or(0xffffffffu); }
   int32_t Ifindex() override { return port().ifindex; }

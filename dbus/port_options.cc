@@ -6,7 +6,7 @@ namespace hostnet::dbus {
 
 namespace {
 
-const std::set<std::string> kStringOptions = {"name", "mac", "portgroup", "vlan", "native-mode",
+const std::set<std::string> kStringOptions = {"kind", "name", "mac", "portgroup", "vlan", "native-mode",
                                               "inbound", "outbound", "interface-id", "vm-uuid"};
 const std::set<std::string> kNumberOptions = {"queues", "owner", "group", "mtu", "native-vlan"};
 const std::set<std::string> kBoolOptions = {"isolated", "trunk"};

@@ -93,6 +93,7 @@ struct PortAttachment {
   std::string port_name;
   int ifindex = 0;
   bool fresh = false;  // made just now: nothing to compare against, plug it in
+  bool internal = false;  // an OVS internal port: the switch makes the device (for the host's use)
   std::optional<VlanSettings> vlan;
   bool isolated = false;  // libvirt <port isolated='yes'/>: reaches the uplink, not other isolated ports
   MacAddress vm_mac{};    // the guest's MAC (OVS records it as external_ids:attached-mac)

@@ -12,7 +12,8 @@ namespace hostnet {
 
 // What a port is, fully resolved (the network's and the portgroup's settings applied).
 struct PortSettings {
-  std::string name;  // the tap device
+  std::string kind = "tap";  // "tap" (hostnet makes it, VMs get its fds) | "internal" (OVS makes it, for the host)
+  std::string name;  // the device
   MacAddress mac{};  // the guest's MAC
   unsigned queues = 1;
   std::optional<std::uint32_t> owner;  // uid allowed to open the port's fds (root always is)

@@ -141,6 +141,7 @@ PortAttachment PortManager::attachment(const Port& port, const xml::NetworkDef& 
   a.port_name = port.settings.name;
   a.ifindex = port.ifindex;
   a.fresh = fresh;
+  a.internal = port.settings.kind == "internal";
   a.vlan = port.settings.vlan;
   a.isolated = port.settings.isolated;
   a.vm_mac = port.settings.mac;
@@ -152,11 +153,29 @@ PortAttachment PortManager::attachment(const Port& port, const xml::NetworkDef& 
 
 Result<void> PortManager::make_devices(Port& port, const xml::NetworkDef& def, SwitchBackend& backend, Reverter& undo) {
   if (auto r = make_tap(port, undo); !r) return r;
-  return backend.attach_port(attachment(port, def, true));
+  if (auto r = backend.attach_port(attachment(port, def, true)); !r) return r;
+  return finish_internal(port);
+}
+
+Result<void> PortManager::finish_internal(Port& port) {
+  if (port.settings.kind != "internal") return {};
+  // The switch made the device when it took the port; it gets the port's settings as a tap would,
+  // its own MAC being the port's (the host, not a guest, sends from it).
+  const auto& s = port.settings;
+  port.ifindex = static_cast<int>(::if_nametoindex(s.name.c_str()));
+  if (port.ifindex == 0) return fail(Errc::Failed, "internal port " + s.name + ": the switch made no device");
+  netlink::LinkChange c;
+  c.mac = s.mac;
+  c.mtu = s.mtu;
+  c.alias = port_alias(port);
+  c.group = port_link_group(port.network);
+  c.up = true;
+  return netlink::change_link(sock_, port.ifindex, c, s.name);
 }
 
 Result<void> PortManager::make_tap(Port& port, Reverter& undo) {
   const auto& s = port.settings;
+  if (s.kind == "internal") return {};  // the switch makes the device
   if (auto r = tap::create_persistent(tap_params(s)); !r) return r;
   int ifindex = static_cast<int>(::if_nametoindex(s.name.c_str()));
   if (ifindex == 0) return fail(Errc::Failed, "tap " + s.name + " vanished right after it was created");
@@ -281,6 +300,8 @@ Result<std::vector<const Port*>> PortManager::create_ports(const std::string& ne
   if (!backend) return tl::unexpected(backend.error());
   if (auto r = (*backend)->attach_ports(attachments); !r)
     return fail_with_context(r.error(), "cannot plug in " + std::to_string(made.size()) + " ports on network '" + network + "'");
+  for (const Port* p : made)
+    if (auto r = finish_internal(ports_.at(p->id)->port); !r) return tl::unexpected(r.error());
   undo.commit();
   log::info(std::to_string(made.size()) + " ports created on network " + network);
   if (observer_)
@@ -291,6 +312,11 @@ Result<std::vector<const Port*>> PortManager::create_ports(const std::string& ne
 void PortManager::remove_devices(Entry& e) {
   const Port& p = e.port;
   const std::string& name = p.settings.name;
+  std::error_code ec;
+  if (p.settings.kind == "internal") {  // the switch removes its device with the port
+    std::filesystem::remove(record_path(p.id), ec);
+    return;
+  }
   // Not persistent any more, the tap goes when its last queue fd closes: at once if no VM holds
   // one, else when the VM lets go. Deleting it outright would pull it from under the VM.
   bool unpersisted = false;
@@ -308,7 +334,6 @@ void PortManager::remove_devices(Entry& e) {
   if (!p.ifb.empty())
     if (auto link = netlink::get_link(sock_, p.ifb); link && *link && (*link)->alias == ifb_alias(p))
       (void)netlink::delete_link(sock_, (*link)->ifindex, p.ifb);
-  std::error_code ec;
   std::filesystem::remove(record_path(p.id), ec);
 }
 
@@ -333,6 +358,8 @@ Result<PortFds> PortManager::open_fds(const std::string& id, unsigned queues) {
   if (it == ports_.end()) return fail(Errc::NotFound, "port '" + id + "' not found");
   Entry& e = *it->second;
   const auto& s = e.port.settings;
+  if (s.kind != "tap")
+    return fail(Errc::Unsupported, "port " + s.name + " is an internal port: its device is the host's, there are no fds to hand out");
   unsigned want = queues ? queues : s.queues;
   if (want > s.queues)
     return fail(Errc::InvalidArgument, "queues " + std::to_string(queues) + ": port " + s.name + " has " +

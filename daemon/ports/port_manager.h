@@ -92,6 +92,8 @@ class PortManager final : public NetworkListener {
   Result<Entry*> make_port(const Network& network, const PortRequest& request, Reverter& undo, bool plug_in);
   // The port's devices (tap, ifb, shaping), not yet plugged in; fills ifindex.
   Result<void> make_tap(Port& port, Reverter& undo);
+  // An internal port's device, made by the switch: its MAC, alias, group, up; fills ifindex.
+  Result<void> finish_internal(Port& port);
   // make_tap, then plugged into the network's switch.
   Result<void> make_devices(Port& port, const xml::NetworkDef& def, SwitchBackend& backend, Reverter& undo);
   PortAttachment attachment(const Port& port, const xml::NetworkDef& def, bool fresh) const;

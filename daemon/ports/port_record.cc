@@ -30,6 +30,7 @@ std::string format_port_record(const Port& p) {
   line(out, "id", p.id);
   line(out, "network", p.network);
   line(out, "name", s.name);
+  if (s.kind != "tap") line(out, "kind", s.kind);
   line(out, "ifindex", std::to_string(p.ifindex));
   line(out, "mac", xml::format_mac(s.mac));
   line(out, "queues", std::to_string(s.queues));
@@ -66,6 +67,7 @@ Result<Port> parse_port_record(const std::string& text) {
     if (key == "id") p.id = value;
     else if (key == "network") p.network = value;
     else if (key == "name") s.name = value;
+    else if (key == "kind") s.kind = value;
     else if (key == "ifb") p.ifb = value;
     else if (key == "portgroup") s.portgroup = value;
     else if (key == "interface-id") s.interface_id = value;

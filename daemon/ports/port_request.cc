@@ -130,7 +130,8 @@ Result<void> set_request_option(PortRequest& r, const std::string& key, const st
     field = *v;
     return {};
   };
-  if (key == "name") r.name = value;
+  if (key == "kind") r.kind = value;
+  else if (key == "name") r.name = value;
   else if (key == "mac") r.mac = value;
   else if (key == "portgroup") r.portgroup = value;
   else if (key == "interface-id") r.interface_id = value;
@@ -157,6 +158,16 @@ Result<PortSettings> resolve_port_request(const PortRequest& r, const ResolveCon
   if (r.portgroup && !pg)
     return fail(Errc::NotFound, "portgroup '" + *r.portgroup + "' is not defined in network '" + net.name + "'");
   if (pg) s.portgroup = pg->name;
+
+  s.kind = r.kind.value_or("tap");
+  if (s.kind != "tap" && s.kind != "internal")
+    return fail(Errc::InvalidArgument, "kind '" + s.kind + "': tap or internal");
+  if (s.kind == "internal") {
+    // The switch makes the device and the host uses it: no queue fds to hand out or shape.
+    if (r.queues && *r.queues != 1) return fail(Errc::InvalidArgument, "queues: an internal port has one, no queue fds");
+    if (r.owner || r.group) return fail(Errc::InvalidArgument, "owner: an internal port has no fds to open");
+    if (r.inbound || r.outbound) return fail(Errc::InvalidArgument, "inbound/outbound: internal ports are not shaped");
+  }
 
   if (r.name) {
     if (auto ok = xml::check_interface_name(*r.name); !ok)
@@ -211,7 +222,7 @@ Result<PortSettings> resolve_port_request(const PortRequest& r, const ResolveCon
 
   s.isolated = r.isolated.value_or(net.port_isolated.value_or(false));
 
-  if (pg && pg->bandwidth) s.bandwidth = pg->bandwidth;
+  if (pg && pg->bandwidth && s.kind == "tap") s.bandwidth = pg->bandwidth;
   if (r.inbound || r.outbound) {
     if (!s.bandwidth) s.bandwidth.emplace();
     if (r.inbound) {

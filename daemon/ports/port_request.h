@@ -14,7 +14,7 @@
 namespace hostnet {
 
 struct PortRequest {
-  std::optional<std::string> name, mac, portgroup, interface_id, vm_uuid;
+  std::optional<std::string> kind, name, mac, portgroup, interface_id, vm_uuid;
   std::optional<std::uint32_t> queues, owner, group, mtu;
   std::optional<std::string> vlan;         // "10" (access) or "10,20,30" (trunk)
   std::optional<bool> trunk;               // a trunk even with one tag

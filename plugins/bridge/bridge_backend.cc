@@ -251,6 +251,9 @@ Result<int> BridgeBackend::bridge_ifindex(const std::string& name) {
 }
 
 Result<void> BridgeBackend::check_port_settings(const PortAttachment& port) const {
+  if (port.internal)
+    return fail(Errc::Unsupported, "port " + port.port_name + ": internal ports are an Open vSwitch port type; "
+                                   "a kernel bridge's ports are taps");
   if (port.vlan && !info_.has(cap::kVlanFiltering))
     return fail(Errc::Unsupported,
                 "port " + port.port_name + ": VLAN tags on a kernel bridge need bridge VLAN filtering, which this "

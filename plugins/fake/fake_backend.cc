@@ -57,6 +57,7 @@ Result<void> FakeBackend::attach_port(const PortAttachment& port) {
   if (auto r = injected("attach_port"); !r) return r;
   if (!switches_.count(port.switch_name)) return fail(Errc::NotFound, "bridge '" + port.switch_name + "' does not exist");
   if (port.vlan) return fail(Errc::Unsupported, "fake backend: no VLAN filtering");
+  if (port.internal) return fail(Errc::Unsupported, "fake backend: no internal ports");
   ports_[port.port_name] = port;
   return {};
 }

@@ -332,9 +332,13 @@ Result<void> OvsBackend::attach_ports(const std::vector<PortAttachment>& ports) 
   std::vector<PortAttachment> fresh;
   std::vector<std::string> names;
   for (const auto& port : ports) {
-    if (datapath_type_ == "netdev")
-      if (auto r = keep_out_of_host_stack(port.port_name); !r) return r;
-    if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return r;
+    // A tap must not speak IP on the host; an internal port is the host's own device, made by
+    // vswitchd (and brought up by the daemon once it exists).
+    if (!port.internal) {
+      if (datapath_type_ == "netdev")
+        if (auto r = keep_out_of_host_stack(port.port_name); !r) return r;
+      if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return r;
+    }
     auto it = existing.find(port.port_name);
     if (it == existing.end()) {
       fresh.push_back(port);
@@ -361,6 +365,9 @@ Result<void> OvsBackend::attach_ports(const std::vector<PortAttachment>& ports) 
   // vswitchd reconfigures once for the whole transaction; give a large batch time for it.
   auto timeout = std::chrono::milliseconds(kPortWaitMs + 20 * fresh.size());
   if (auto r = wait_for_ofports(names, timeout); !r) return r;
+  for (const auto& port : fresh)
+    if (port.internal)
+      if (auto r = wait_for_device(port.port_name); !r) return tl::unexpected(r.error());
   undo.commit();
   return {};
 }

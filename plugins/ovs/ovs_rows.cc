@@ -114,7 +114,9 @@ json add_ports_ops(const std::vector<PortAttachment>& ports, const std::string& 
     port_row["name"] = port.port_name;
     port_row["interfaces"] = o::named_uuid(iface);
     port_row["external_ids"] = o::string_map({{kOwnerKey, port.switch_owner_tag}});
-    ops.push_back(o::op::insert("Interface", {{"name", port.port_name}, {"external_ids", o::string_map(iface_ids)}}, iface));
+    json iface_row = {{"name", port.port_name}, {"external_ids", o::string_map(iface_ids)}};
+    if (port.internal) iface_row["type"] = "internal";
+    ops.push_back(o::op::insert("Interface", iface_row, iface));
     ops.push_back(o::op::insert("Port", port_row, name));
     new_ports.push_back(o::named_uuid(name));
   }

@@ -203,3 +203,34 @@ def test_routed_and_isolated_networks_on_ovs_behave_as_on_a_kernel_bridge(ovs_ho
         assert server.next_peer() == "10.82.0.5", "a routed network must not masquerade"
     else:
         assert not tcp_connect(vm.ns, Topology.OUTSIDE, 9000, timeout=1.5), "an isolated network's VM got out"
+
+
+def test_an_internal_port_is_a_device_for_the_host_made_by_ovs(ovs_host):
+    host = ovs_host
+    start(host)
+    host.ctl("port-create", "ovsnet", "--kind", "internal", "--name", "mgmt0", "--mac", "52:54:00:00:00:99")
+    assert host.ovs.vsctl("get", "Interface", "mgmt0", "type").strip() == "internal"
+    link = host.link("mgmt0")
+    assert link is not None and "UP" in link["flags"] and link["address"] == "52:54:00:00:00:99"
+    assert link.get("ifalias", "").startswith("hostnet-port:")
+    info = json.loads(host.ctl("port-info", "mgmt0", "--json").stdout)
+    assert info["kind"] == "internal" and info["ifindex"] == link["ifindex"]
+    assert "no fds" in json.dumps(subprocess.run(
+        ["/usr/bin/python3", str(__import__("harness").VMM), "open", __import__("harness").port_path(host, "mgmt0"), "0"],
+        capture_output=True, text=True, env=host.env).stdout)
+    assert "Unsupported" in host.ctl_error("port-dumpxml", "mgmt0")
+    assert "an internal port has no fds" in host.ctl_error("port-create", "ovsnet", "--kind", "internal", "--owner", 0)
+    host.restart_daemon(kill9=True)
+    assert host.link("mgmt0")["ifindex"] == link["ifindex"]
+    host.ctl("port-delete", "mgmt0")
+    host._wait(lambda: host.link("mgmt0") is None, "vswitchd to remove the internal port's device")
+    assert "mgmt0" not in host.ovs.vsctl("list-ports", "hnovs0").split()
+
+
+def test_internal_ports_are_refused_on_a_kernel_bridge(host):
+    host.ctl("net-create", host.write_xml("kb", "<network><name>kb</name><bridge name='hnkb0'/>"
+                                                "<ip address='10.83.0.1' prefix='24'/></network>"))
+    before = set(host.links())
+    error = host.ctl_error("port-create", "kb", "--kind", "internal")
+    assert error.startswith("error: Unsupported:") and "Open vSwitch" in error, error
+    assert set(host.links()) == before

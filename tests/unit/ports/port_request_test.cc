@@ -145,6 +145,10 @@ TEST(PortRequest, BadRequestsNameTheOptionAndTheReason) {
            {{{"inbound", "100,50"}}, "inbound '100,50': peak is below average"},
            {{{"inbound", "0"}}, "rates and bursts are above 0"},
            {{{"outbound", "1,2,3,4"}}, "expected average[,peak[,burst]]"},
+           {{{"kind", "vhost"}}, "kind 'vhost': tap or internal"},
+           {{{"kind", "internal"}, {"queues", "2"}}, "an internal port has one"},
+           {{{"kind", "internal"}, {"owner", "1000"}}, "an internal port has no fds"},
+           {{{"kind", "internal"}, {"inbound", "100"}}, "internal ports are not shaped"},
        }) {
     auto r = request(c.options);
     EXPECT_NE(error_of(def, r).find(c.message), std::string::npos) << error_of(def, r);
