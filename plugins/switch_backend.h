@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/hash.h"
 #include "common/result.h"
 
 struct sd_event;  // systemd's event loop (sd-event.h)
@@ -199,11 +200,9 @@ struct PluginContext {
 };
 
 inline std::string tunnel_port_name(const std::string& owner_tag, const TunnelSpec& t) {
-  std::uint32_t h = 2166136261u;
-  auto mix = [&](unsigned char c) { h = (h ^ c) * 16777619u; };
-  for (unsigned char c : owner_tag + "|" + t.type) mix(c);
-  for (auto b : t.remote) mix(b);
-  for (int i = 0; i < 4; ++i) mix(static_cast<unsigned char>(t.key >> (8 * i)));
+  std::uint32_t h = fnv1a(owner_tag + "|" + t.type);
+  h = fnv1a(std::string_view(reinterpret_cast<const char*>(t.remote.data()), t.remote.size()), h);
+  for (int i = 0; i < 4; ++i) h = fnv1a(std::string(1, static_cast<char>(t.key >> (8 * i))), h);
   char buf[16];
   std::snprintf(buf, sizeof buf, "hnt%08x", h);
   return buf;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/hash.h"
 #include "daemon/firewall/ruleset.h"
 #include "common/log.h"
 #include "daemon/network.h"
@@ -13,10 +14,8 @@ namespace {
 // The ifb that shapes what a network sends out: "hnifb" and a hash of the network's name (a
 // bridge name can be 15 bytes already), marked with the network.
 std::string network_ifb(const std::string& network) {
-  std::uint32_t h = 2166136261u;
-  for (unsigned char c : network) h = (h ^ c) * 16777619u;
   char buf[16];
-  std::snprintf(buf, sizeof buf, "hnifb%06x", h & 0xffffff);
+  std::snprintf(buf, sizeof buf, "hnifb%06x", fnv1a(network) & 0xffffff);
   return buf;
 }
 

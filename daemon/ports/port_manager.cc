@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/atomic_file.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/netlink/link.h"
 #include "common/netlink/qdisc.h"
@@ -79,9 +80,7 @@ std::string id_from_alias(const std::string& alias) {
 unsigned port_link_group(const std::string& network) {
   // "hn" in the high half keeps clear of the small numbers admins give groups by hand; collisions
   // between two networks are caught before a group is deleted (see network_stopping).
-  std::uint32_t h = 2166136261u;
-  for (unsigned char c : network) h = (h ^ c) * 16777619u;
-  return 0x686e0000u | (h & 0xffffu);
+  return 0x686e0000u | (fnv1a(network) & 0xffffu);
 }
 
 Result<std::unique_ptr<PortManager>> PortManager::create(Manager& networks, PortManagerOptions options) {
