@@ -2,10 +2,7 @@
 
 #include <nftables/libnftables.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-
+#include "common/sysctl.h"
 #include "daemon/firewall/ruleset.h"
 
 namespace hostnet {
@@ -50,27 +47,13 @@ Result<void> NftFirewall::remove_network(const xml::NetworkDef& def) {
 
 Result<void> NftFirewall::remove_all() { return run(firewall::remove_all_batch(), "removing hostnet's table"); }
 
-namespace {
-Result<void> write_sysctl(const char* path) {
-  std::ifstream in(path);
-  std::string current;
-  std::getline(in, current);
-  if (current == "1") return {};
-  std::ofstream out(path);
-  out << "1\n";
-  out.close();
-  if (!out) return fail(Errc::Failed, std::string("cannot enable forwarding in ") + path + ": " + std::strerror(errno));
-  return {};
-}
-}  // namespace
-
 // Forwarding is switched on in the daemon's network namespace and never back off: other software
 // on the host may rely on it by then (libvirt does the same).
 Result<void> NftFirewall::enable_forwarding(bool ipv4, bool ipv6) {
   if (ipv4)
-    if (auto r = write_sysctl("/proc/sys/net/ipv4/ip_forward"); !r) return r;
+    if (auto r = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1"); !r) return r;
   if (ipv6)
-    if (auto r = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding"); !r) return r;
+    if (auto r = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1"); !r) return r;
   return {};
 }
 

@@ -6,14 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "common/log.h"
+#include "common/sysctl.h"
 #include "common/netlink/address.h"
 #include "common/netlink/link.h"
 #include "common/reverter.h"
@@ -51,15 +49,6 @@ std::string inserted_uuid(const nlohmann::json& result) {
   if (result.contains("uuid") && result["uuid"].is_array() && result["uuid"].size() == 2)
     return result["uuid"][1].get<std::string>();
   return "";
-}
-
-Result<void> write_sysctl(const std::string& path, const char* value) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) return fail(Errc::Failed, "cannot open " + path + ": " + std::strerror(errno));
-  bool ok = std::fputs(value, f) >= 0;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) return fail(Errc::Failed, "cannot write " + path + ": " + std::strerror(errno));
-  return {};
 }
 
 // With the userspace datapath a port is not taken from the host's stack (no rx_handler as in the
