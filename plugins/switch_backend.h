@@ -97,7 +97,6 @@ struct PortAttachment {
   bool internal = false;  // an OVS internal port: the switch makes the device (for the host's use)
   std::optional<VlanSettings> vlan;
   bool isolated = false;  // libvirt <port isolated='yes'/>: reaches the uplink, not other isolated ports
-  MacAddress vm_mac{};    // the guest's MAC (OVS records it as external_ids:attached-mac)
   // Backend-specific identity (OVS external_ids such as iface-id, vm-uuid), in a stable order.
   std::vector<std::pair<std::string, std::string>> external_ids;
 };

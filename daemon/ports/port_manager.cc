@@ -143,7 +143,6 @@ PortAttachment PortManager::attachment(const Port& port, const xml::NetworkDef& 
   a.internal = port.settings.kind == "internal";
   a.vlan = port.settings.vlan;
   a.isolated = port.settings.isolated;
-  a.vm_mac = port.settings.mac;
   if (!port.settings.interface_id.empty()) a.external_ids.emplace_back("iface-id", port.settings.interface_id);
   a.external_ids.emplace_back("attached-mac", xml::format_mac(port.settings.mac));
   if (!port.settings.vm_uuid.empty()) a.external_ids.emplace_back("vm-uuid", port.settings.vm_uuid);
