@@ -21,12 +21,6 @@ std::string IpAddress::str() const {
   return buf;
 }
 
-std::string format_mac(const Mac& m) {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-  return buf;
-}
-
 std::string Uuid::str() const {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

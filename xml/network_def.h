@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/mac.h"
+
 namespace hostnet::xml {
 
 enum class ForwardMode { None, Nat, Route, Open, Bridge, Private, Vepa, Passthrough, Hostdev };
@@ -22,7 +24,7 @@ enum class ForwardMode { None, Nat, Route, Open, Bridge, Private, Vepa, Passthro
 const char* forward_mode_name(ForwardMode mode);
 
 using Mac = std::array<std::uint8_t, 6>;
-std::string format_mac(const Mac& mac);  // lower case, colon separated
+using ::hostnet::format_mac;  // lower case, colon separated (common/mac.h)
 
 struct Uuid {
   std::array<std::uint8_t, 16> bytes{};

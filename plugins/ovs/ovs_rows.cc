@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/mac.h"
 #include "plugins/ovs/ovsdb/operations.h"
 
 namespace hostnet::ovs {
@@ -11,12 +12,6 @@ using nlohmann::json;
 namespace o = ovsdb;
 
 namespace {
-
-std::string mac_text(const MacAddress& m) {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-  return buf;
-}
 
 // Sorted, as OVSDB holds (and the replica compares) sets.
 json int_set(std::vector<unsigned> values) {
@@ -80,7 +75,7 @@ json create_bridge_ops(const SwitchSpec& spec, const std::string& datapath_type)
                  {"ports", o::set_of(std::move(ports))},
                  {"datapath_type", datapath_type},
                  {"external_ids", o::string_map({{kOwnerKey, spec.owner_tag}})}};
-  if (spec.mac) bridge["other_config"] = o::string_map({{"hwaddr", mac_text(*spec.mac)}});
+  if (spec.mac) bridge["other_config"] = o::string_map({{"hwaddr", format_mac(*spec.mac)}});
   ops.push_back(o::op::insert("Bridge", bridge, "bridge"));
   ops.push_back(o::op::mutate("Open_vSwitch", {}, {o::set_insert("bridges", {o::named_uuid("bridge")})}));
   ops.push_back(o::op::comment("hostnet: create bridge " + spec.name));
