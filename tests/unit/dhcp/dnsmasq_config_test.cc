@@ -13,18 +13,15 @@
 
 #include "daemon/dhcp/lease_file.h"
 #include "tests/unit/test_support.h"
+#include "tests/unit/xml_support.h"
 #include "xml/network_xml.h"
 
 namespace fs = std::filesystem;
 using namespace hostnet;
 
-namespace {
+using hostnet::testing::parse_valid;
 
-xml::NetworkDef parse(const std::string& text) {
-  auto def = xml::parse_network(text);
-  EXPECT_TRUE(def) << def.error().message;
-  return def ? *def : xml::NetworkDef{};
-}
+namespace {
 
 const dhcp::DnsmasqPaths kPaths{"/run/hostnet/dnsmasq/n.pid", "/run/hostnet/dnsmasq/n.leases",
                                 "/run/hostnet/dnsmasq/n.hostsfile", "/run/hostnet/dnsmasq/n.addnhosts"};
@@ -37,13 +34,13 @@ void expect_golden(const std::string& name, const dhcp::DnsmasqFiles& f) {
 }  // namespace
 
 TEST(DnsmasqConfig, LibvirtsDefaultNetwork) {
-  expect_golden("default", dhcp::build_dnsmasq_files(parse(R"(<network><name>default</name>
+  expect_golden("default", dhcp::build_dnsmasq_files(parse_valid(R"(<network><name>default</name>
     <forward mode='nat'/><bridge name='virbr0'/><ip address='192.168.122.1' netmask='255.255.255.0'>
     <dhcp><range start='192.168.122.2' end='192.168.122.254'/></dhcp></ip></network>)"), kPaths, {}));
 }
 
 TEST(DnsmasqConfig, HostsDnsRecordsDomainAndLeases) {
-  expect_golden("everything", dhcp::build_dnsmasq_files(parse(R"(<network><name>n</name><forward mode='nat'/>
+  expect_golden("everything", dhcp::build_dnsmasq_files(parse_valid(R"(<network><name>n</name><forward mode='nat'/>
     <bridge name='virbr3'/><domain name='lab.example' localOnly='yes'/>
     <dns forwardPlainNames='no'><forwarder domain='corp.example' addr='10.0.0.53'/><forwarder addr='9.9.9.9'/>
       <host ip='192.168.3.50'><hostname>db</hostname><hostname>db.lab.example</hostname></host>
@@ -61,24 +58,24 @@ TEST(DnsmasqConfig, HostsDnsRecordsDomainAndLeases) {
 }
 
 TEST(DnsmasqConfig, DnsOffMeansPortZero) {
-  auto f = dhcp::build_dnsmasq_files(parse(R"(<network><name>n</name><bridge name='b'/><dns enable='no'/>
+  auto f = dhcp::build_dnsmasq_files(parse_valid(R"(<network><name>n</name><bridge name='b'/><dns enable='no'/>
     <ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' end='10.0.0.9'/></dhcp></ip></network>)"),
                                      kPaths, {});
   EXPECT_NE(f.conf.find("port=0\n"), std::string::npos);
 }
 
 TEST(DhcpService, WhoNeedsADnsmasq) {
-  EXPECT_TRUE(DhcpService::wanted(parse("<network><name>n</name><ip address='10.0.0.1' prefix='24'/></network>")))
+  EXPECT_TRUE(DhcpService::wanted(parse_valid("<network><name>n</name><ip address='10.0.0.1' prefix='24'/></network>")))
       << "DNS is on by default";
-  EXPECT_FALSE(DhcpService::wanted(parse("<network><name>n</name><dns enable='no'/>"
+  EXPECT_FALSE(DhcpService::wanted(parse_valid("<network><name>n</name><dns enable='no'/>"
                                          "<ip address='10.0.0.1' prefix='24'/></network>")));
-  EXPECT_FALSE(DhcpService::wanted(parse("<network><name>n</name></network>"))) << "no address, nothing to serve";
-  EXPECT_FALSE(DhcpService::wanted(parse("<network><name>n</name><forward mode='bridge'/><bridge name='br0'/>"
+  EXPECT_FALSE(DhcpService::wanted(parse_valid("<network><name>n</name></network>"))) << "no address, nothing to serve";
+  EXPECT_FALSE(DhcpService::wanted(parse_valid("<network><name>n</name><forward mode='bridge'/><bridge name='br0'/>"
                                          "</network>")));
 }
 
 TEST(LeaseFile, Ipv4AndIpv6Lines) {
-  auto def = parse(R"(<network><name>n</name><ip address='192.168.122.1' prefix='24'/>
+  auto def = parse_valid(R"(<network><name>n</name><ip address='192.168.122.1' prefix='24'/>
     <ip family='ipv6' address='fd00::1' prefix='64'/></network>)");
   auto leases = dhcp::parse_leases(
       "1764030000 52:54:00:aa:bb:01 192.168.122.150 vm1 01:52:54:00:aa:bb:01\n"

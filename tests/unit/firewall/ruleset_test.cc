@@ -10,18 +10,15 @@
 #include <sstream>
 
 #include "tests/unit/test_support.h"
+#include "tests/unit/xml_support.h"
 #include "xml/network_xml.h"
 
 namespace fs = std::filesystem;
 using namespace hostnet;
 
-namespace {
+using hostnet::testing::parse_valid;
 
-xml::NetworkDef parse(const std::string& text) {
-  auto def = xml::parse_network(text);
-  EXPECT_TRUE(def) << def.error().message;
-  return def ? *def : xml::NetworkDef{};
-}
+namespace {
 
 void expect_golden(const std::string& name, const std::string& actual) {
   hostnet::testing::expect_golden(name + ".nft", actual);
@@ -32,41 +29,41 @@ const char* kDefault = R"(<network><name>default</name><forward mode='nat'/><bri
 
 }  // namespace
 
-TEST(Ruleset, NatLikeLibvirtsDefault) { expect_golden("nat-default", firewall::add_network_batch(parse(kDefault))); }
+TEST(Ruleset, NatLikeLibvirtsDefault) { expect_golden("nat-default", firewall::add_network_batch(parse_valid(kDefault))); }
 
 TEST(Ruleset, NatWithDeviceAddressAndPortRanges) {
-  expect_golden("nat-dev-ranges", firewall::add_network_batch(parse(R"(<network><name>n</name>
+  expect_golden("nat-dev-ranges", firewall::add_network_batch(parse_valid(R"(<network><name>n</name>
     <forward mode='nat' dev='eth0'><nat><address start='198.51.100.10' end='198.51.100.20'/>
     <port start='1024' end='65535'/></nat></forward><bridge name='hnbr3'/>
     <ip address='10.30.0.1' prefix='24'/></network>)")));
 }
 
 TEST(Ruleset, NatWithIpv6) {
-  expect_golden("nat-ipv6", firewall::add_network_batch(parse(R"(<network><name>n</name>
+  expect_golden("nat-ipv6", firewall::add_network_batch(parse_valid(R"(<network><name>n</name>
     <forward mode='nat'><nat ipv6='yes'/></forward><bridge name='hnbr4'/>
     <ip address='10.40.0.1' prefix='24'/><ip family='ipv6' address='fd00:40::1' prefix='64'/></network>)")));
 }
 
 TEST(Ruleset, Routed) {
-  expect_golden("route", firewall::add_network_batch(parse(R"(<network><name>r</name>
+  expect_golden("route", firewall::add_network_batch(parse_valid(R"(<network><name>r</name>
     <forward mode='route' dev='eth1'/><bridge name='hnbr5'/>
     <ip address='10.50.0.1' prefix='24'/><ip family='ipv6' address='fd00:50::1' prefix='64'/></network>)")));
 }
 
 TEST(Ruleset, OpenAddsNoRulesOfItsOwn) {
-  auto batch = firewall::add_network_batch(parse(R"(<network><name>o</name><forward mode='open'/>
+  auto batch = firewall::add_network_batch(parse_valid(R"(<network><name>o</name><forward mode='open'/>
     <bridge name='hnbr6'/><ip address='10.60.0.1' prefix='24'/></network>)"));
   expect_golden("open", batch);
   EXPECT_EQ(batch.find("add rule inet hostnet br-hnbr6"), std::string::npos);
 }
 
 TEST(Ruleset, Isolated) {
-  expect_golden("isolated", firewall::add_network_batch(parse(R"(<network><name>i</name><bridge name='hnbr7'/>
+  expect_golden("isolated", firewall::add_network_batch(parse_valid(R"(<network><name>i</name><bridge name='hnbr7'/>
     <ip address='10.70.0.1' prefix='24'/></network>)")));
 }
 
 TEST(Ruleset, PortForwardsAreMapElements) {
-  auto def = parse(R"(<network><name>n</name><forward mode='nat'/><bridge name='virbr0'/>
+  auto def = parse_valid(R"(<network><name>n</name><forward mode='nat'/><bridge name='virbr0'/>
     <metadata><hostnet:network xmlns:hostnet="https://hostnet.dev/xmlns/network/1.0">
       <hostnet:forward proto="tcp" port="8080" to="192.168.122.10" to-port="80"/>
       <hostnet:forward proto="udp" address="203.0.113.1" port="5000-5002" to="192.168.122.11"/>
@@ -84,19 +81,19 @@ TEST(Ruleset, PortForwardsAreMapElements) {
             std::string::npos);
 }
 
-TEST(Ruleset, Remove) { expect_golden("remove", firewall::remove_network_batch(parse(kDefault))); }
+TEST(Ruleset, Remove) { expect_golden("remove", firewall::remove_network_batch(parse_valid(kDefault))); }
 
 TEST(Ruleset, UnusualBridgeNamesMakeSafeChainNames) {
-  auto batch = firewall::add_network_batch(parse(R"(<network><name>u</name><bridge name='1br@x'/>
+  auto batch = firewall::add_network_batch(parse_valid(R"(<network><name>u</name><bridge name='1br@x'/>
     <ip address='10.80.0.1' prefix='24'/></network>)"));
   EXPECT_NE(batch.find("add chain inet hostnet br-1br_40x-to"), std::string::npos) << batch;
   EXPECT_NE(batch.find("{ \"1br@x\" : jump br-1br_40x-to }"), std::string::npos) << batch;
 }
 
 TEST(Ruleset, ForwardingNeeds) {
-  auto nat = parse(kDefault);
+  auto nat = parse_valid(kDefault);
   EXPECT_TRUE(firewall::needs_ipv4_forwarding(nat));
   EXPECT_FALSE(firewall::needs_ipv6_forwarding(nat));
-  auto iso = parse("<network><name>i</name><ip address='10.0.0.1' prefix='24'/></network>");
+  auto iso = parse_valid("<network><name>i</name><ip address='10.0.0.1' prefix='24'/></network>");
   EXPECT_FALSE(firewall::needs_ipv4_forwarding(iso));
 }

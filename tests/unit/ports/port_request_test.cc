@@ -5,17 +5,14 @@
 #include <gtest/gtest.h>
 
 #include "daemon/ports/port_record.h"
+#include "tests/unit/xml_support.h"
 #include "xml/network_xml.h"
 
 using namespace hostnet;
 
-namespace {
+using hostnet::testing::parse_valid;
 
-xml::NetworkDef parse(const std::string& text) {
-  auto def = xml::parse_network(text);
-  EXPECT_TRUE(def) << def.error().message;
-  return def ? *def : xml::NetworkDef{};
-}
+namespace {
 
 const MacAddress kRandom{0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc};
 
@@ -49,7 +46,7 @@ const char* kNet = R"(<network><name>n</name><bridge name='br0'/><mtu size='9000
 }  // namespace
 
 TEST(PortRequest, DefaultsFillWhatTheRequestLeavesOut) {
-  auto s = resolve(parse("<network><name>n</name><bridge name='br0'/></network>"), {});
+  auto s = resolve(parse_valid("<network><name>n</name><bridge name='br0'/></network>"), {});
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->mac, kRandom);
   EXPECT_EQ(s->queues, 1u);
@@ -61,7 +58,7 @@ TEST(PortRequest, DefaultsFillWhatTheRequestLeavesOut) {
 }
 
 TEST(PortRequest, TheDefaultPortgroupIsInherited) {
-  auto s = resolve(parse(kNet), {});
+  auto s = resolve(parse_valid(kNet), {});
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->portgroup, "web");
   ASSERT_TRUE(s->vlan);
@@ -75,7 +72,7 @@ TEST(PortRequest, TheDefaultPortgroupIsInherited) {
 }
 
 TEST(PortRequest, ANamedPortgroupAndThenTheNetwork) {
-  auto s = resolve(parse(kNet), request({{"portgroup", "db"}}));
+  auto s = resolve(parse_valid(kNet), request({{"portgroup", "db"}}));
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->interface_id, "09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f");
   ASSERT_TRUE(s->vlan);  // db has no <vlan>: the network's
@@ -85,7 +82,7 @@ TEST(PortRequest, ANamedPortgroupAndThenTheNetwork) {
 }
 
 TEST(PortRequest, TheRequestWinsOverThePortgroup) {
-  auto s = resolve(parse(kNet), request({{"vlan", "7"}, {"outbound", "100,,10"}, {"isolated", "yes"},
+  auto s = resolve(parse_valid(kNet), request({{"vlan", "7"}, {"outbound", "100,,10"}, {"isolated", "yes"},
                                          {"mtu", "1400"}, {"owner", "1000"}, {"group", "100"}, {"queues", "8"},
                                          {"mac", "52:54:00:12:34:56"}, {"name", "vm1-eth0"}}));
   ASSERT_TRUE(s) << s.error().message;
@@ -104,13 +101,13 @@ TEST(PortRequest, TheRequestWinsOverThePortgroup) {
 }
 
 TEST(PortRequest, NetworkWideIsolation) {
-  auto s = resolve(parse("<network><name>n</name><bridge name='br0'/><port isolated='yes'/></network>"), {});
+  auto s = resolve(parse_valid("<network><name>n</name><bridge name='br0'/><port isolated='yes'/></network>"), {});
   ASSERT_TRUE(s);
   EXPECT_TRUE(s->isolated);
 }
 
 TEST(PortRequest, TrunkRequests) {
-  auto def = parse("<network><name>n</name><bridge name='br0'/></network>");
+  auto def = parse_valid("<network><name>n</name><bridge name='br0'/></network>");
   auto s = resolve(def, request({{"vlan", "10,20"}, {"native-vlan", "30"}, {"native-mode", "tagged"}}));
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_TRUE(s->vlan->trunk);
@@ -120,7 +117,7 @@ TEST(PortRequest, TrunkRequests) {
 }
 
 TEST(PortRequest, BadRequestsNameTheOptionAndTheReason) {
-  auto def = parse(kNet);
+  auto def = parse_valid(kNet);
   struct Case {
     Options options;
     const char* message;
@@ -160,7 +157,7 @@ TEST(PortRequest, BadRequestsNameTheOptionAndTheReason) {
 }
 
 TEST(PortRecord, RoundTripsEverySetting) {
-  auto s = resolve(parse(kNet), request({{"outbound", "100,200,10"}, {"isolated", "yes"}, {"owner", "1000"},
+  auto s = resolve(parse_valid(kNet), request({{"outbound", "100,200,10"}, {"isolated", "yes"}, {"owner", "1000"},
                                          {"group", "100"}, {"queues", "4"}, {"vm-uuid", "c7a5fdbd-cdaf-9455-926a-d65c16db1809"}}));
   ASSERT_TRUE(s) << s.error().message;
   Port p;
