@@ -307,6 +307,12 @@ Result<std::vector<const Port*>> PortManager::create_ports(const std::string& ne
   return made;
 }
 
+void PortManager::remove_ifb(const Port& p) {
+  if (p.ifb.empty()) return;
+  if (auto link = netlink::get_link(sock_, p.ifb); link && *link && (*link)->alias == ifb_alias(p))
+    (void)netlink::delete_link(sock_, (*link)->ifindex, p.ifb);
+}
+
 void PortManager::remove_devices(Entry& e) {
   const Port& p = e.port;
   const std::string& name = p.settings.name;
@@ -329,9 +335,7 @@ void PortManager::remove_devices(Entry& e) {
     // Its only queue is held by a process that opened it before hostnetd restarted.
     if (auto r = netlink::delete_link(sock_, p.ifindex, name); !r) log::warning(r.error().message);
   }
-  if (!p.ifb.empty())
-    if (auto link = netlink::get_link(sock_, p.ifb); link && *link && (*link)->alias == ifb_alias(p))
-      (void)netlink::delete_link(sock_, (*link)->ifindex, p.ifb);
+  remove_ifb(p);
   std::filesystem::remove(record_path(p.id), ec);
 }
 
@@ -476,9 +480,7 @@ void PortManager::network_repaired(const Network& network) {
     if (it == by_name.end()) {
       Reverter undo;
       e->queues.clear();
-      if (auto ifb = by_name.find(e->port.ifb); !e->port.ifb.empty() && ifb != by_name.end() &&
-                                                 ifb->second->alias == ifb_alias(e->port))
-        (void)netlink::delete_link(sock_, ifb->second->ifindex, e->port.ifb);
+      remove_ifb(e->port);
       e->port.ifb.clear();
       if (auto r = make_devices(e->port, *network.live, **backend, undo); !r) {
         log::error("port " + e->port.settings.name + ": cannot remake it: " + r.error().message);
@@ -518,9 +520,7 @@ void PortManager::reconcile() {
     if (!network) {
       log::info("port " + p.settings.name + ": network '" + p.network + "' is not active; removing the port");
       if (ours) (void)netlink::delete_link(sock_, (*link)->ifindex, p.settings.name);
-      if (!p.ifb.empty())
-        if (auto ifb = netlink::get_link(sock_, p.ifb); ifb && *ifb && (*ifb)->alias == ifb_alias(p))
-          (void)netlink::delete_link(sock_, (*ifb)->ifindex, p.ifb);
+      remove_ifb(p);
       std::filesystem::remove(file.path(), ec);
       continue;
     }
@@ -541,9 +541,7 @@ void PortManager::reconcile() {
         continue;
       }
       Reverter undo;
-      if (!p.ifb.empty())
-        if (auto ifb = netlink::get_link(sock_, p.ifb); ifb && *ifb && (*ifb)->alias == ifb_alias(p))
-          (void)netlink::delete_link(sock_, (*ifb)->ifindex, p.ifb);
+      remove_ifb(p);
       p.ifb.clear();
       if (auto r = make_devices(p, def, **backend, undo); !r) {
         log::error("port " + p.settings.name + " was lost and cannot be remade: " + r.error().message);

@@ -99,6 +99,8 @@ class PortManager final : public NetworkListener {
   PortAttachment attachment(const Port& port, const xml::NetworkDef& def, bool fresh) const;
   void forget(const std::string& id);
   void remove_devices(Entry& entry);
+  // The port's ifb, if it is there and marked as this port's.
+  void remove_ifb(const Port& port);
   std::string new_id() const;
   MacAddress random_mac() const;
   std::filesystem::path record_path(const std::string& id) const;
