@@ -25,6 +25,8 @@ namespace {
 
 constexpr const char* kDefaultSocket = "/var/run/openvswitch/db.sock";
 constexpr unsigned kPortWaitMs = 5000;
+constexpr std::chrono::seconds kDeviceTimeout{30};
+constexpr std::chrono::seconds kDeviceGoneTimeout{10};
 
 std::string option(const PluginContext& c, const std::string& key, const std::string& fallback) {
   for (const auto& [k, v] : c.options)
@@ -193,16 +195,17 @@ std::string OvsBackend::owner_of(const nlohmann::json& row) const {
   return it == ids->end() ? "" : it->second;
 }
 
-Result<int> OvsBackend::wait_for_device(const std::string& name) {
-  // ovs-vswitchd makes the bridge's internal device once it has read the new Bridge row (a
-  // vswitchd busy reconfiguring a thousand ports can take seconds).
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+Result<int> OvsBackend::wait_for_device(const std::string& name, bool present, std::chrono::seconds timeout) {
+  // vswitchd makes and removes the devices of bridges and internal ports after it has read the
+  // committed rows (a vswitchd busy reconfiguring a thousand ports can take seconds).
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     auto link = netlink::get_link(*sock_, name);
     if (!link) return tl::unexpected(link.error());
-    if (*link) return (*link)->ifindex;
+    if (present == link->has_value()) return present ? (*link)->ifindex : 0;
     if (std::chrono::steady_clock::now() > deadline)
-      return fail(Errc::Failed, "ovs-vswitchd did not create the device of bridge " + name + " within 30 s (is it running?)");
+      return fail(Errc::Failed, "ovs-vswitchd did not " + std::string(present ? "create" : "remove") + " device " + name +
+                                    " within " + std::to_string(timeout.count()) + " s (is it running?)");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
@@ -233,7 +236,7 @@ Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
       if (!find_row("Port", tunnel_port_name(spec.owner_tag, t))) missing.push_back(t);
     if (!missing.empty())
       if (auto r = transact(ovs::add_tunnels_ops(spec, missing, existing->uuid)); !r) return tl::unexpected(r.error());
-    auto ifindex = wait_for_device(spec.name);
+    auto ifindex = wait_for_device(spec.name, true, kDeviceTimeout);
     if (!ifindex) return tl::unexpected(ifindex.error());
     if (auto r = configure_bridge_device(spec, *ifindex); !r) return tl::unexpected(r.error());
     return SwitchState{spec.name, *ifindex, spec.owner_tag, true, false};
@@ -246,7 +249,7 @@ Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
   std::string bridge_uuid = inserted_uuid((*results)[2 + 2 * spec.tunnels.size()]);
   Reverter undo;
   undo.add([this, bridge_uuid] { (void)transact(ovs::delete_bridge_ops(bridge_uuid)); });
-  auto ifindex = wait_for_device(spec.name);
+  auto ifindex = wait_for_device(spec.name, true, kDeviceTimeout);
   if (!ifindex) return tl::unexpected(ifindex.error());
   if (auto r = configure_bridge_device(spec, *ifindex); !r) return tl::unexpected(r.error());
   undo.commit();
@@ -261,16 +264,11 @@ Result<void> OvsBackend::delete_switch(const std::string& name, const std::strin
     return fail(Errc::Conflict, "refusing to delete Open vSwitch bridge '" + name + "': not made by hostnet for this network");
   auto r = transact(ovs::delete_bridge_ops(row->uuid));
   if (!r) return tl::unexpected(r.error());
-  // vswitchd removes the bridge's device after the commit; the network is stopped only when it
-  // is gone (starting it again right away would find the name taken).
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  for (;;) {
-    auto link = netlink::get_link(*sock_, name);
-    if (!link || !*link) return {};
-    if (std::chrono::steady_clock::now() > deadline)
-      return fail(Errc::Failed, "ovs-vswitchd did not remove the device of bridge " + name + " within 10 s");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  // The network is stopped only when the bridge's device is gone (starting it again right away
+  // would find the name taken).
+  auto gone = wait_for_device(name, false, kDeviceGoneTimeout);
+  if (!gone) return tl::unexpected(gone.error());
+  return {};
 }
 
 Result<std::vector<SwitchState>> OvsBackend::list_switches() {
@@ -356,7 +354,7 @@ Result<void> OvsBackend::attach_ports(const std::vector<PortAttachment>& ports) 
   if (auto r = wait_for_ofports(names, timeout); !r) return r;
   for (const auto& port : fresh)
     if (port.internal)
-      if (auto r = wait_for_device(port.port_name); !r) return tl::unexpected(r.error());
+      if (auto r = wait_for_device(port.port_name, true, kDeviceTimeout); !r) return tl::unexpected(r.error());
   undo.commit();
   return {};
 }

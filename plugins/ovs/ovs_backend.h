@@ -48,7 +48,8 @@ class OvsBackend final : public SwitchBackend {
   };
   std::optional<RowRef> find_row(const std::string& table, const std::string& name) const;
   std::string owner_of(const nlohmann::json& row) const;
-  Result<int> wait_for_device(const std::string& name);
+  // Until vswitchd has made (present) or removed the device; its ifindex, or 0 once gone.
+  Result<int> wait_for_device(const std::string& name, bool present, std::chrono::seconds timeout);
   // Until vswitchd has given each interface an ofport (from the replica's updates), or reported
   // an error for one of them.
   Result<void> wait_for_ofports(const std::vector<std::string>& names, std::chrono::milliseconds timeout);
