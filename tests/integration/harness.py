@@ -361,8 +361,10 @@ def vmm_run(host, verb, port, *args, as_user=None):
     cmd = []
     if as_user is not None:
         cmd += ["setpriv", f"--reuid={as_user}", f"--regid={as_user}", "--clear-groups"]
-    cmd += ["/usr/bin/python3", str(VMM), verb, port_path(host, port), *map(str, args)]
-    return subprocess.run(cmd, capture_output=True, text=True, env=host.env, timeout=120)
+    # The program comes on stdin: another uid may not be able to read the source tree (a CI
+    # checkout in a 0700 temp dir).
+    cmd += ["/usr/bin/python3", "-", verb, port_path(host, port), *map(str, args)]
+    return subprocess.run(cmd, input=VMM.read_text(), capture_output=True, text=True, env=host.env, timeout=120)
 
 
 class VmManager:
