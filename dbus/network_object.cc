@@ -1,5 +1,6 @@
 #include "dbus/network_object.h"
 
+#include "common/log.h"
 #include "dbus/bus_error.h"
 #include "dbus/object_path.h"
 #include "dbus/port_options.h"
@@ -54,13 +55,38 @@ void NetworkObject::SetAutostart(const bool& autostart) {
   value_or_throw(manager_.set_autostart(name_, autostart));
 }
 
-sdbus::ObjectPath NetworkObject::CreatePort(const std::map<std::string, sdbus::Variant>& options) {
-  require_admin(getObject(), auth_, "creating a port");
-  auto request = value_or_throw(port_request_from(options));
-  return port_path(value_or_throw(ports_.create_port(name_, request))->id);
+namespace {
+
+// A late reply runs from the event loop, where an exception would have no one to catch it (a
+// caller that left the bus makes sending fail).
+template <class Send>
+void send_late_reply(Send send) {
+  try {
+    send();
+  } catch (const sdbus::Error& e) {
+    log::warning("could not send a reply: " + e.getMessage());
+  }
 }
 
-std::vector<sdbus::ObjectPath> NetworkObject::CreatePorts(const std::vector<std::map<std::string, sdbus::Variant>>& options) {
+}  // namespace
+
+// Port creation answers when the switch has taken the ports (OVS: when ovs-vswitchd has), so the
+// reply is sent from the event loop later; errors found before that are thrown as usual. The
+// completion holds only the reply: this object may be gone by then (the network undefined).
+void NetworkObject::CreatePort(sdbus::Result<sdbus::ObjectPath>&& result, std::map<std::string, sdbus::Variant> options) {
+  require_admin(getObject(), auth_, "creating a port");
+  auto request = value_or_throw(port_request_from(options));
+  auto reply = std::make_shared<sdbus::Result<sdbus::ObjectPath>>(std::move(result));
+  ports_.create_ports_async(name_, {request}, [reply](Result<std::vector<const Port*>> made) {
+    send_late_reply([&] {
+      if (!made) return reply->returnError(to_bus_error(made.error()));
+      reply->returnResults(port_path(made->front()->id));
+    });
+  });
+}
+
+void NetworkObject::CreatePorts(sdbus::Result<std::vector<sdbus::ObjectPath>>&& result,
+                                std::vector<std::map<std::string, sdbus::Variant>> options) {
   require_admin(getObject(), auth_, "creating ports");
   std::vector<PortRequest> requests;
   for (size_t i = 0; i < options.size(); ++i) {
@@ -68,9 +94,15 @@ std::vector<sdbus::ObjectPath> NetworkObject::CreatePorts(const std::vector<std:
     if (!r) throw to_bus_error(Error{r.error().code, "port " + std::to_string(i) + ": " + r.error().message});
     requests.push_back(std::move(*r));
   }
-  std::vector<sdbus::ObjectPath> out;
-  for (const Port* p : value_or_throw(ports_.create_ports(name_, requests))) out.emplace_back(port_path(p->id));
-  return out;
+  auto reply = std::make_shared<sdbus::Result<std::vector<sdbus::ObjectPath>>>(std::move(result));
+  ports_.create_ports_async(name_, requests, [reply](Result<std::vector<const Port*>> made) {
+    send_late_reply([&] {
+      if (!made) return reply->returnError(to_bus_error(made.error()));
+      std::vector<sdbus::ObjectPath> out;
+      for (const Port* p : *made) out.emplace_back(port_path(p->id));
+      reply->returnResults(out);
+    });
+  });
 }
 
 std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string, uint32_t, std::string, std::string>>

@@ -32,8 +32,9 @@ class NetworkObject final
   void Undefine() override;
   std::string GetXMLDesc(const uint32_t& flags) override;
   void SetAutostart(const bool& autostart) override;
-  sdbus::ObjectPath CreatePort(const std::map<std::string, sdbus::Variant>& options) override;
-  std::vector<sdbus::ObjectPath> CreatePorts(const std::vector<std::map<std::string, sdbus::Variant>>& options) override;
+  void CreatePort(sdbus::Result<sdbus::ObjectPath>&& result, std::map<std::string, sdbus::Variant> options) override;
+  void CreatePorts(sdbus::Result<std::vector<sdbus::ObjectPath>>&& result,
+                   std::vector<std::map<std::string, sdbus::Variant>> options) override;
   std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string, uint32_t, std::string, std::string>>
   GetDHCPLeases() override;
   void Update(const std::string& command, const std::string& section, const std::string& xml,

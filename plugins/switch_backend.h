@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -173,6 +174,16 @@ class SwitchBackend {
       }
     }
     return {};
+  }
+
+  // attach_ports for the daemon's event loop: `done` gets the outcome once the switch has taken
+  // the ports, so a switch that is slow to take them (ovs-vswitchd reconfiguring) holds up only
+  // this call, not the loop. `done` may run before this returns (backends that finish at once,
+  // which is the default) or later from the loop; it runs exactly once, unless the backend is
+  // destroyed first. On failure the ports are unplugged again, as attach_ports does.
+  using AttachDone = std::function<void(Result<void>)>;
+  virtual void attach_ports_async(const std::vector<PortAttachment>& ports, AttachDone done) {
+    done(attach_ports(ports));
   }
 
   // The switch's own counters of a port (OVS: Interface.statistics, as "rx_bytes" etc. from the

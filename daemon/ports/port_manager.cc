@@ -209,8 +209,7 @@ Result<void> PortManager::make_tap(Port& port, Reverter& undo) {
   return {};
 }
 
-Result<PortManager::Entry*> PortManager::make_port(const Network& network, const PortRequest& request, Reverter& undo,
-                                                   bool plug_in) {
+Result<PortManager::Entry*> PortManager::make_port(const Network& network, const PortRequest& request, Reverter& undo) {
   const auto& def = *network.live;
   auto backend = networks_.backend_for(def);
   if (!backend) return tl::unexpected(backend.error());
@@ -223,7 +222,7 @@ Result<PortManager::Entry*> PortManager::make_port(const Network& network, const
 
   for (const auto& [id, e] : ports_)
     if (e->port.network == network.name && e->port.settings.mac == settings->mac) {
-      if (!request.mac) return make_port(network, request, undo, plug_in);  // a random MAC collided: draw again
+      if (!request.mac) return make_port(network, request, undo);  // a random MAC collided: draw again
       return fail(Errc::Conflict, "mac '" + xml::format_mac(settings->mac) + "' is already used by port " +
                                       e->port.settings.name + " on network '" + network.name + "'");
     }
@@ -242,7 +241,7 @@ Result<PortManager::Entry*> PortManager::make_port(const Network& network, const
     return fail(Errc::Conflict, "name '" + name + "' is taken by an existing " +
                                     ((*existing)->kind.empty() ? std::string("device") : (*existing)->kind + " device"));
 
-  auto made = plug_in ? make_devices(port, def, **backend, undo) : make_tap(port, undo);
+  auto made = make_tap(port, undo);
   if (!made) return fail_with_context(made.error(), "cannot create port " + name + " on network '" + network.name + "'");
   if (auto r = write_file_atomic(record_path(port.id), format_port_record(port), 0644, Durability::Runtime); !r)
     return tl::unexpected(r.error());
@@ -265,46 +264,91 @@ void PortManager::forget(const std::string& id) {
   ports_.erase(it);
 }
 
-Result<const Port*> PortManager::create_port(const std::string& network, const PortRequest& request) {
+Result<std::unique_ptr<PortManager::Creation>> PortManager::begin_creation(const std::string& network,
+                                                                           const std::vector<PortRequest>& requests) {
   auto n = active_network(network);
   if (!n) return tl::unexpected(n.error());
-  Reverter undo;
-  auto e = make_port(**n, request, undo, true);
-  if (!e) return tl::unexpected(e.error());
-  undo.commit();
-  log::info("port " + (*e)->port.settings.name + " created on network " + network);
-  if (observer_) observer_->port_added((*e)->port);
-  return &(*e)->port;
+  auto backend = networks_.backend_for(*(*n)->live);
+  if (!backend) return tl::unexpected(backend.error());
+  auto c = std::make_unique<Creation>();
+  c->network = network;
+  c->backend = *backend;
+  std::set<std::string> names;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto context = [&](const Error& e) {
+      return requests.size() == 1 ? tl::unexpected(e)
+                                  : fail_with_context(e, "port " + std::to_string(i) + " of " + std::to_string(requests.size()));
+    };
+    if (requests[i].name && !names.insert(*requests[i].name).second)
+      return context(Error{Errc::InvalidArgument, "name '" + *requests[i].name + "' is given twice"});
+    auto e = make_port(**n, requests[i], c->undo);
+    if (!e) return context(e.error());
+    (*e)->creating = true;
+    c->ids.push_back((*e)->port.id);
+    c->attachments.push_back(attachment((*e)->port, *(*n)->live, true));
+  }
+  return c;
+}
+
+Result<std::vector<const Port*>> PortManager::finish_creation(Creation& c, Result<void> plugged) {
+  auto where = [&] {
+    return c.ids.size() == 1 ? "cannot create port " + c.attachments.front().port_name + " on network '" + c.network + "'"
+                             : "cannot plug in " + std::to_string(c.ids.size()) + " ports on network '" + c.network + "'";
+  };
+  if (!plugged) return fail_with_context(plugged.error(), where());
+  std::vector<Entry*> entries;
+  for (const auto& id : c.ids) {
+    auto it = ports_.find(id);
+    // The network was stopped (and its ports removed) while the switch was taking them.
+    if (it == ports_.end()) return fail(Errc::Conflict, where() + ": the network stopped meanwhile");
+    entries.push_back(it->second.get());
+  }
+  for (Entry* e : entries)
+    if (auto r = finish_internal(e->port); !r) return fail_with_context(r.error(), where());
+  c.undo.commit();
+  std::vector<const Port*> made;
+  for (Entry* e : entries) {
+    e->creating = false;
+    made.push_back(&e->port);
+  }
+  log::info(made.size() == 1 ? "port " + made.front()->settings.name + " created on network " + c.network
+                             : std::to_string(made.size()) + " ports created on network " + c.network);
+  if (observer_)
+    for (const Port* p : made) observer_->port_added(*p);
+  return made;
+}
+
+Result<const Port*> PortManager::create_port(const std::string& network, const PortRequest& request) {
+  auto made = create_ports(network, {request});
+  if (!made) return tl::unexpected(made.error());
+  return made->front();
 }
 
 Result<std::vector<const Port*>> PortManager::create_ports(const std::string& network,
                                                            const std::vector<PortRequest>& requests) {
-  auto n = active_network(network);
-  if (!n) return tl::unexpected(n.error());
-  Reverter undo;
-  std::vector<const Port*> made;
-  std::set<std::string> names;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (requests[i].name && !names.insert(*requests[i].name).second)
-      return fail(Errc::InvalidArgument, "port " + std::to_string(i) + ": name '" + *requests[i].name + "' is given twice");
-    auto e = make_port(**n, requests[i], undo, false);
-    if (!e) return fail_with_context(e.error(), "port " + std::to_string(i) + " of " + std::to_string(requests.size()));
-    made.push_back(&(*e)->port);
-  }
+  auto c = begin_creation(network, requests);
+  if (!c) return tl::unexpected(c.error());
   // Plugged in together: a backend with transactions (OVSDB) adds them all in one.
-  std::vector<PortAttachment> attachments;
-  for (const Port* p : made) attachments.push_back(attachment(*p, *(*n)->live, true));
-  auto backend = networks_.backend_for(*(*n)->live);
-  if (!backend) return tl::unexpected(backend.error());
-  if (auto r = (*backend)->attach_ports(attachments); !r)
-    return fail_with_context(r.error(), "cannot plug in " + std::to_string(made.size()) + " ports on network '" + network + "'");
-  for (const Port* p : made)
-    if (auto r = finish_internal(ports_.at(p->id)->port); !r) return tl::unexpected(r.error());
-  undo.commit();
-  log::info(std::to_string(made.size()) + " ports created on network " + network);
-  if (observer_)
-    for (const Port* p : made) observer_->port_added(*p);
-  return made;
+  return finish_creation(**c, (*c)->backend->attach_ports((*c)->attachments));
+}
+
+void PortManager::create_ports_async(const std::string& network, const std::vector<PortRequest>& requests,
+                                     CreateDone done) {
+  auto c = begin_creation(network, requests);
+  if (!c) return done(tl::unexpected(c.error()));
+  (*c)->done = std::move(done);
+  std::uint64_t key = ++last_creation_;
+  auto& creation = *creating_.emplace(key, std::move(*c)).first->second;
+  creation.backend->attach_ports_async(creation.attachments, [this, key, alive = std::weak_ptr<int>(alive_)](Result<void> r) {
+    if (alive.expired()) return;  // hostnetd is shutting down: the creation was rolled back
+    auto node = creating_.extract(key);
+    if (node.empty()) return;
+    std::unique_ptr<Creation> c = std::move(node.mapped());
+    auto made = finish_creation(*c, std::move(r));
+    CreateDone reply = std::move(c->done);
+    c.reset();  // on failure, the rollback happens before the caller hears of it
+    reply(std::move(made));
+  });
 }
 
 void PortManager::remove_ifb(const Port& p) {
@@ -394,15 +438,17 @@ Result<PortFds> PortManager::open_fds(const std::string& id, unsigned queues) {
 }
 
 Result<const Port*> PortManager::lookup(std::string_view key) const {
-  if (auto it = ports_.find(std::string(key)); it != ports_.end()) return &it->second->port;
-  if (auto it = ids_by_name_.find(std::string(key)); it != ids_by_name_.end()) return &ports_.at(it->second)->port;
+  // A port still being created is not there yet for anyone but its creator.
+  if (auto it = ports_.find(std::string(key)); it != ports_.end() && !it->second->creating) return &it->second->port;
+  if (auto it = ids_by_name_.find(std::string(key)); it != ids_by_name_.end() && !ports_.at(it->second)->creating)
+    return &ports_.at(it->second)->port;
   return fail(Errc::NotFound, "port '" + std::string(key) + "' not found");
 }
 
 std::vector<const Port*> PortManager::list(const std::string& network) const {
   std::vector<const Port*> out;
   for (const auto& [id, e] : ports_)
-    if (network.empty() || e->port.network == network) out.push_back(&e->port);
+    if (!e->creating && (network.empty() || e->port.network == network)) out.push_back(&e->port);
   return out;
 }
 
@@ -460,8 +506,9 @@ void PortManager::network_stopping(const Network& network) {
     }
   }
   for (const auto& id : ids) {
+    bool announced = !ports_.at(id)->creating;
     forget(id);
-    if (observer_) observer_->port_removed(id);
+    if (observer_ && announced) observer_->port_removed(id);
   }
   log::info("network " + network.name + ": " + std::to_string(ids.size()) + " ports removed");
 }
@@ -475,7 +522,7 @@ void PortManager::network_repaired(const Network& network) {
   std::map<std::string, const netlink::LinkInfo*> by_name;
   for (const auto& l : *links) by_name[l.name] = &l;
   for (auto& [id, e] : ports_) {
-    if (e->port.network != network.name) continue;
+    if (e->port.network != network.name || e->creating) continue;
     auto it = by_name.find(e->port.settings.name);
     if (it == by_name.end()) {
       Reverter undo;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -58,6 +59,12 @@ class PortManager final : public NetworkListener {
   Result<const Port*> create_port(const std::string& network, const PortRequest& request);
   // Many ports in one go, for orchestrators: all are made or none.
   Result<std::vector<const Port*>> create_ports(const std::string& network, const std::vector<PortRequest>& requests);
+  // create_ports for the event loop: the devices are made now, and `done` runs once the switch has
+  // taken them (before this returns when the backend finishes at once). Meanwhile the loop goes
+  // on serving; the ports are not listed until they are done. Not called if the PortManager is
+  // destroyed first (the creation is then rolled back).
+  using CreateDone = std::function<void(Result<std::vector<const Port*>>)>;
+  void create_ports_async(const std::string& network, const std::vector<PortRequest>& requests, CreateDone done);
   // Unplugs and deletes the port. If a VM still holds its fds the device lingers, unplugged, until
   // the last one closes.
   Result<void> delete_port(const std::string& id_or_name);
@@ -83,13 +90,23 @@ class PortManager final : public NetworkListener {
     // The queue fds hostnetd opened for VM managers (dups were handed out): kept so a port can
     // be handed again after a VM restart, and so deleting it lets the device go when the VM closes.
     std::vector<UniqueFd> queues;
+    bool creating = false;  // its switch has yet to take it: not listed, not repaired
+  };
+  // Ports made and waiting for their switch to take them; the rollback runs if they fail.
+  struct Creation {
+    std::string network;
+    SwitchBackend* backend = nullptr;
+    std::vector<std::string> ids;
+    std::vector<PortAttachment> attachments;
+    Reverter undo;
+    CreateDone done;
   };
   PortManager(Manager& networks, PortManagerOptions options, netlink::RtnlSocket sock);
 
   Result<const Network*> active_network(const std::string& name) const;
-  // Checks the request and makes the port's devices; plugs it in too unless plug_in is false
-  // (a batch is plugged in all at once).
-  Result<Entry*> make_port(const Network& network, const PortRequest& request, Reverter& undo, bool plug_in);
+  // Checks the request and makes the port's devices and record; the switch takes it afterwards
+  // (a batch all at once).
+  Result<Entry*> make_port(const Network& network, const PortRequest& request, Reverter& undo);
   // The port's devices (tap, ifb, shaping), not yet plugged in; fills ifindex.
   Result<void> make_tap(Port& port, Reverter& undo);
   // An internal port's device, made by the switch: its MAC, alias, group, up; fills ifindex.
@@ -97,6 +114,10 @@ class PortManager final : public NetworkListener {
   // make_tap, then plugged into the network's switch.
   Result<void> make_devices(Port& port, const xml::NetworkDef& def, SwitchBackend& backend, Reverter& undo);
   PortAttachment attachment(const Port& port, const xml::NetworkDef& def, bool fresh) const;
+  // The ports' devices and records, before the switch takes them.
+  Result<std::unique_ptr<Creation>> begin_creation(const std::string& network, const std::vector<PortRequest>& requests);
+  // After the switch took them (or failed to): the ports, or the error with nothing left of them.
+  Result<std::vector<const Port*>> finish_creation(Creation& creation, Result<void> plugged);
   void forget(const std::string& id);
   void remove_devices(Entry& entry);
   // The port's ifb, if it is there and marked as this port's.
@@ -112,6 +133,10 @@ class PortManager final : public NetworkListener {
   PortObserver* observer_ = nullptr;
   std::map<std::string, std::unique_ptr<Entry>> ports_;  // by id
   std::map<std::string, std::string> ids_by_name_;
+  // Last members: destroyed first, rolling back unfinished creations while ports_ still exists.
+  std::map<std::uint64_t, std::unique_ptr<Creation>> creating_;
+  std::uint64_t last_creation_ = 0;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // backends' completions check it
 };
 
 // The link group of a network's port devices: deleting a network's ports is then one message.

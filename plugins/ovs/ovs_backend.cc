@@ -92,6 +92,7 @@ OvsBackend::OvsBackend(ovsdb::SessionOptions options, std::string datapath_type,
 OvsBackend::~OvsBackend() {
   sd_event_source_disable_unref(io_);
   sd_event_source_disable_unref(timer_);
+  sd_event_source_disable_unref(check_);
   if (loop_) sd_event_unref(loop_);
 }
 
@@ -129,7 +130,9 @@ int OvsBackend::on_io(sd_event_source*, int, uint32_t, void* p) {
     self->last_error_ = r.error().message;
     log::warning("ovs: lost ovsdb-server: " + r.error().message + "; reconnecting");
     self->schedule_reconnect();
+    return 0;
   }
+  if (!self->waiting_.empty()) self->check_waiting();
   return 0;
 }
 
@@ -143,6 +146,7 @@ int OvsBackend::on_timer(sd_event_source*, uint64_t, void* p) {
   self->last_error_.clear();
   log::info("ovs: connected to ovsdb-server (schema " + self->session_.schema_version().text + "), replica rebuilt");
   self->watch();
+  if (!self->waiting_.empty()) self->check_waiting();
   return 0;
 }
 
@@ -163,6 +167,7 @@ Result<void> OvsBackend::ready() {
       schedule_reconnect();
     }
   }
+  if (!waiting_.empty()) arm_check(std::chrono::steady_clock::now());
   if (!session_.connected()) return fail(Errc::Unsupported, info().unavailable_reason);
   return {};
 }
@@ -177,6 +182,7 @@ Result<std::vector<nlohmann::json>> OvsBackend::transact(const nlohmann::json& o
   // What the transaction changed reaches the replica as an update; read it now so the next
   // lookup sees it.
   if (session_.connected()) (void)session_.on_readable();
+  if (!waiting_.empty()) arm_check(std::chrono::steady_clock::now());
   return r;
 }
 
@@ -302,11 +308,9 @@ Result<std::optional<DeviceInfo>> OvsBackend::find_device(const std::string& nam
   return std::optional<DeviceInfo>(DeviceInfo{l.name, l.ifindex, l.kind, "", l.up()});
 }
 
-Result<void> OvsBackend::attach_port(const PortAttachment& port) { return attach_ports({port}); }
-
-Result<void> OvsBackend::attach_ports(const std::vector<PortAttachment>& ports) {
-  if (ports.empty()) return {};
-  if (auto r = ready(); !r) return r;
+Result<std::optional<OvsBackend::Added>> OvsBackend::add_ports(const std::vector<PortAttachment>& ports) {
+  if (ports.empty()) return std::optional<Added>();
+  if (auto r = ready(); !r) return tl::unexpected(r.error());
   const std::string& switch_name = ports.front().switch_name;
   auto bridge = find_row("Bridge", switch_name);
   if (!bridge) return fail(Errc::NotFound, "Open vSwitch bridge '" + switch_name + "' does not exist");
@@ -317,19 +321,21 @@ Result<void> OvsBackend::attach_ports(const std::vector<PortAttachment>& ports) 
     if (auto n = ovsdb::column_string(row, "name"); n) existing.emplace(*n, RowRef{uuid, &row});
 
   std::vector<PortAttachment> fresh;
-  std::vector<std::string> names;
+  Added added;
+  added.bridge_uuid = bridge_uuid;
   for (const auto& port : ports) {
     // A tap must not speak IP on the host; an internal port is the host's own device, made by
     // vswitchd (and brought up by the daemon once it exists).
     if (!port.internal) {
       if (datapath_type_ == "netdev")
-        if (auto r = keep_out_of_host_stack(port.port_name); !r) return r;
-      if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return r;
+        if (auto r = keep_out_of_host_stack(port.port_name); !r) return tl::unexpected(r.error());
+      if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return tl::unexpected(r.error());
     }
     auto it = existing.find(port.port_name);
     if (it == existing.end()) {
       fresh.push_back(port);
-      names.push_back(port.port_name);
+      added.names.push_back(port.port_name);
+      if (port.internal) added.internal.push_back(port.port_name);
       continue;
     }
     const RowRef& row = it->second;
@@ -341,56 +347,142 @@ Result<void> OvsBackend::attach_ports(const std::vector<PortAttachment>& ports) 
     if (same) continue;  // adopted as it is: no flap
     if (auto r = transact(ovs::update_port_vlan_ops(row.uuid, port.vlan)); !r) return tl::unexpected(r.error());
   }
-  if (fresh.empty()) return {};
+  if (fresh.empty()) return std::optional<Added>();
 
-  auto added = transact(ovs::add_ports_ops(fresh, bridge_uuid));
-  if (!added) return tl::unexpected(added.error());
-  std::vector<std::string> port_uuids;
-  for (size_t i = 0; i < fresh.size(); ++i) port_uuids.push_back(inserted_uuid((*added)[2 * i + 1]));
-  Reverter undo;
-  undo.add([this, bridge_uuid, port_uuids] { (void)transact(ovs::remove_ports_ops(bridge_uuid, port_uuids)); });
+  auto results = transact(ovs::add_ports_ops(fresh, bridge_uuid));
+  if (!results) return tl::unexpected(results.error());
+  for (size_t i = 0; i < fresh.size(); ++i) added.port_uuids.push_back(inserted_uuid((*results)[2 * i + 1]));
   // vswitchd reconfigures once for the whole transaction; give a large batch time for it.
-  auto timeout = std::chrono::milliseconds(kPortWaitMs + 20 * fresh.size());
-  if (auto r = wait_for_ofports(names, timeout); !r) return r;
-  for (const auto& port : fresh)
-    if (port.internal)
-      if (auto r = wait_for_device(port.port_name, true, kDeviceTimeout); !r) return tl::unexpected(r.error());
-  undo.commit();
+  added.timeout = std::chrono::milliseconds(kPortWaitMs + 20 * fresh.size());
+  return std::optional<Added>(std::move(added));
+}
+
+void OvsBackend::remove_added(const Added& added) {
+  if (auto r = transact(ovs::remove_ports_ops(added.bridge_uuid, added.port_uuids)); !r)
+    log::warning("ovs: could not remove the ports of a failed add: " + r.error().message);
+}
+
+Result<void> OvsBackend::attach_port(const PortAttachment& port) { return attach_ports({port}); }
+
+Result<void> OvsBackend::attach_ports(const std::vector<PortAttachment>& ports) {
+  auto added = add_ports(ports);
+  if (!added) return tl::unexpected(added.error());
+  if (!*added) return {};
+  if (auto r = wait_taken(**added); !r) {
+    remove_added(**added);
+    return r;
+  }
   return {};
 }
 
-Result<void> OvsBackend::wait_for_ofports(const std::vector<std::string>& names, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    std::map<std::string, const nlohmann::json*> by_name;
-    for (const auto& [uuid, row] : session_.replica().table("Interface"))
-      if (auto n = ovsdb::column_string(row, "name"); n) by_name[*n] = &row;
-    std::string waiting_for;
-    for (const auto& name : names) {
-      auto it = by_name.find(name);
-      auto ofport = it == by_name.end() ? Result<std::optional<std::int64_t>>(std::nullopt)
-                                        : ovsdb::column_int(*it->second, "ofport");
-      if (ofport && *ofport && **ofport > 0) continue;
-      if (ofport && *ofport && **ofport < 0) {
-        auto error = ovsdb::column_string(*it->second, "error");
-        return fail(Errc::Failed, "Open vSwitch could not add port " + name + ": " +
-                                      (error && !error->empty() ? *error : std::string("no ofport assigned")));
-      }
-      waiting_for = name;
+void OvsBackend::attach_ports_async(const std::vector<PortAttachment>& ports, AttachDone done) {
+  if (!loop_) return done(attach_ports(ports));
+  auto added = add_ports(ports);
+  if (!added) return done(tl::unexpected(added.error()));
+  if (!*added) return done({});
+  auto deadline = std::chrono::steady_clock::now() + (*added)->timeout;
+  waiting_.push_back(Waiting{std::move(**added), deadline, std::move(done)});
+  // The replica may show the ports taken already; either way the check runs from the loop, after
+  // this call has returned to its caller.
+  arm_check(std::chrono::steady_clock::now());
+}
+
+Result<bool> OvsBackend::taken(const Added& added) const {
+  std::map<std::string, const nlohmann::json*> by_name;
+  for (const auto& [uuid, row] : session_.replica().table("Interface"))
+    if (auto n = ovsdb::column_string(row, "name"); n) by_name[*n] = &row;
+  for (const auto& name : added.names) {
+    auto it = by_name.find(name);
+    if (it == by_name.end()) return false;
+    auto ofport = ovsdb::column_int(*it->second, "ofport");
+    if (!ofport || !*ofport || **ofport == 0) return false;
+    if (**ofport < 0) {
+      auto error = ovsdb::column_string(*it->second, "error");
+      return fail(Errc::Failed, "Open vSwitch could not add port " + name + ": " +
+                                    (error && !error->empty() ? *error : std::string("no ofport assigned")));
     }
-    if (waiting_for.empty()) return {};
+  }
+  // vswitchd makes an internal port's device as it takes the port; it must be there to be set up.
+  for (const auto& name : added.internal)
+    if (::if_nametoindex(name.c_str()) == 0) return false;
+  return true;
+}
+
+namespace {
+Error vswitchd_timeout(const std::vector<std::string>& names, std::chrono::milliseconds timeout) {
+  std::string which = names.size() == 1 ? "port " + names.front() : std::to_string(names.size()) + " ports";
+  return Error{Errc::Failed, which + ": ovs-vswitchd did not take " + (names.size() == 1 ? "it" : "them") + " within " +
+                                 std::to_string(timeout.count()) + " ms (is ovs-vswitchd running?)"};
+}
+}  // namespace
+
+Result<void> OvsBackend::wait_taken(const Added& added) {
+  auto deadline = std::chrono::steady_clock::now() + added.timeout;
+  for (;;) {
+    auto done = taken(added);
+    if (!done) return tl::unexpected(done.error());
+    if (*done) return {};
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      return fail(Errc::Failed, "port " + waiting_for + ": ovs-vswitchd did not take it within " +
-                                    std::to_string(timeout.count()) + " ms (is ovs-vswitchd running?)");
+    if (left.count() <= 0) return tl::unexpected(vswitchd_timeout(added.names, added.timeout));
     struct pollfd pfd {session_.fd(), POLLIN, 0};
-    ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
+    // Short polls: an internal port's device appears without an OVSDB update.
+    ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), added.internal.empty() ? 100 : 5)));
     if (auto r = session_.on_readable(); !r) {
       last_error_ = r.error().message;
       schedule_reconnect();
       return fail(Errc::Unsupported, "Open vSwitch: connection lost while adding ports: " + r.error().message);
     }
+    if (!waiting_.empty()) arm_check(std::chrono::steady_clock::now());
   }
+}
+
+void OvsBackend::arm_check(std::chrono::steady_clock::time_point when) {
+  if (!loop_) return;
+  auto usec = static_cast<uint64_t>(
+      std::max<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch()).count(), 1));
+  if (!check_) {
+    if (sd_event_add_time(loop_, &check_, CLOCK_MONOTONIC, usec, 0, &OvsBackend::on_check, this) < 0) check_ = nullptr;
+    return;
+  }
+  uint64_t armed = 0;
+  int enabled = SD_EVENT_OFF;
+  sd_event_source_get_enabled(check_, &enabled);
+  // Keep an earlier time already armed.
+  if (enabled != SD_EVENT_OFF && sd_event_source_get_time(check_, &armed) >= 0 && armed <= usec) return;
+  sd_event_source_set_time(check_, usec);
+  sd_event_source_set_enabled(check_, SD_EVENT_ONESHOT);
+}
+
+int OvsBackend::on_check(sd_event_source*, uint64_t, void* p) {
+  static_cast<OvsBackend*>(p)->check_waiting();
+  return 0;
+}
+
+void OvsBackend::check_waiting() {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::pair<AttachDone, Result<void>>> finished;
+  std::optional<std::chrono::steady_clock::time_point> next;
+  bool devices_pending = false;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    // While disconnected the replica is stale: wait for the reconnect (or the deadline).
+    auto done = session_.connected() ? taken(it->added) : Result<bool>(false);
+    if (done && !*done && now < it->deadline) {
+      next = next ? std::min(*next, it->deadline) : it->deadline;
+      devices_pending = devices_pending || !it->added.internal.empty();
+      ++it;
+      continue;
+    }
+    Result<void> outcome;
+    if (!done) outcome = tl::unexpected(done.error());
+    else if (!*done) outcome = tl::unexpected(vswitchd_timeout(it->added.names, it->added.timeout));
+    if (!outcome) remove_added(it->added);
+    finished.emplace_back(std::move(it->done), std::move(outcome));
+    it = waiting_.erase(it);
+  }
+  if (devices_pending) next = std::min(*next, now + std::chrono::milliseconds(5));
+  if (next) arm_check(*next);
+  // Last: a completion may start another add, which changes waiting_.
+  for (auto& [done, outcome] : finished) done(std::move(outcome));
 }
 
 Result<void> OvsBackend::detach_port(const PortAttachment& port) {

@@ -32,6 +32,7 @@ class OvsBackend final : public SwitchBackend {
   Result<std::optional<DeviceInfo>> find_device(const std::string& name) override;
   Result<void> attach_port(const PortAttachment& port) override;
   Result<void> attach_ports(const std::vector<PortAttachment>& ports) override;
+  void attach_ports_async(const std::vector<PortAttachment>& ports, AttachDone done) override;
   Result<void> detach_port(const PortAttachment& port) override;
   Result<std::map<std::string, std::uint64_t>> port_statistics(const PortAttachment& port) override;
 
@@ -50,9 +51,34 @@ class OvsBackend final : public SwitchBackend {
   std::string owner_of(const nlohmann::json& row) const;
   // Until vswitchd has made (present) or removed the device; its ifindex, or 0 once gone.
   Result<int> wait_for_device(const std::string& name, bool present, std::chrono::seconds timeout);
-  // Until vswitchd has given each interface an ofport (from the replica's updates), or reported
-  // an error for one of them.
-  Result<void> wait_for_ofports(const std::vector<std::string>& names, std::chrono::milliseconds timeout);
+  // Ports committed to OVSDB that vswitchd has yet to take.
+  struct Added {
+    std::string bridge_uuid;
+    std::vector<std::string> port_uuids;
+    std::vector<std::string> names;     // their interfaces
+    std::vector<std::string> internal;  // the ones whose device vswitchd makes
+    std::chrono::milliseconds timeout{0};
+  };
+  // Everything of attach_ports up to and including the transaction; nullopt when every port
+  // was there already.
+  Result<std::optional<Added>> add_ports(const std::vector<PortAttachment>& ports);
+  void remove_added(const Added& added);
+  // Whether vswitchd has taken the ports: done (true), not yet (false), or the Interface error
+  // it reported for one of them.
+  Result<bool> taken(const Added& added) const;
+  // Blocking: until taken, failed or timed out.
+  Result<void> wait_taken(const Added& added);
+
+  // Asynchronous adds waiting for vswitchd, checked whenever the replica changes and at their
+  // deadline. They outlive a reconnect (the rows were committed; the new replica shows them).
+  struct Waiting {
+    Added added;
+    std::chrono::steady_clock::time_point deadline;
+    AttachDone done;
+  };
+  void check_waiting();
+  void arm_check(std::chrono::steady_clock::time_point when);
+  static int on_check(sd_event_source*, uint64_t usec, void* self);
   Result<void> configure_bridge_device(const SwitchSpec& spec, int ifindex);
 
   // Event-loop plumbing: watch the socket, reconnect on a timer after a loss.
@@ -68,6 +94,8 @@ class OvsBackend final : public SwitchBackend {
   sd_event* loop_ = nullptr;
   sd_event_source* io_ = nullptr;
   sd_event_source* timer_ = nullptr;
+  sd_event_source* check_ = nullptr;
+  std::vector<Waiting> waiting_;
 };
 
 }  // namespace hostnet

@@ -277,7 +277,16 @@ class Ovs:
     def vsctl(self, *args):
         return run(["ovs-vsctl", f"--db=unix:{self.socket}", "--timeout=10", *args], env=self.env).stdout
 
+    def pause_vswitchd(self):
+        """SIGSTOP: OVSDB keeps committing, but nothing takes the new ports until resume."""
+        self.vswitchd.send_signal(signal.SIGSTOP)
+
+    def resume_vswitchd(self):
+        self.vswitchd.send_signal(signal.SIGCONT)
+
     def close(self):
+        if self.vswitchd and self.vswitchd.poll() is None:
+            self.vswitchd.send_signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
         for proc in (self.vswitchd, self.server):
             if proc and proc.poll() is None:
                 proc.terminate()

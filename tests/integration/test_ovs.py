@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from harness import Host, Topology, run
+from harness import HOSTNETCTL, Host, Topology, run
 
 
 @pytest.fixture
@@ -234,3 +234,49 @@ def test_internal_ports_are_refused_on_a_kernel_bridge(host):
     error = host.ctl_error("port-create", "kb", "--kind", "internal")
     assert error.startswith("error: Unsupported:") and "Open vSwitch" in error, error
     assert set(host.links()) == before
+
+
+def _port_create(host, name):
+    """hostnetctl port-create in the background: it returns when OVS has taken the port."""
+    return subprocess.Popen([str(HOSTNETCTL), "port-create", "ovsnet", "--name", name], env=host.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_hostnetd_keeps_serving_while_vswitchd_has_yet_to_take_ports(ovs_host):
+    # A port add answers only once ovs-vswitchd has given the port an ofport. With vswitchd stopped
+    # the rows are committed but nobody takes them: the callers wait, everyone else is served.
+    host = ovs_host
+    start(host)
+    host.ovs.pause_vswitchd()
+    try:
+        slow = [_port_create(host, name) for name in ("slow1", "slow2")]
+        host._wait(lambda: {"slow1", "slow2"} <= set(host.ovs.vsctl("list-ports", "hnovs0").split()),
+                   "both Port rows to be committed")
+        assert "ovsnet" in host.networks(), "hostnetd did not answer net-list while a port add was waiting"
+        assert json.loads(host.ctl("port-list", "--json").stdout) == [], "ports are listed before OVS took them"
+        assert all(p.poll() is None for p in slow), "a port add returned before ovs-vswitchd took the port"
+    finally:
+        host.ovs.resume_vswitchd()
+    for p in slow:
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    for name in ("slow1", "slow2"):
+        assert int(host.ovs.vsctl("get", "Interface", name, "ofport")) > 0
+    assert sorted(p["name"] for p in json.loads(host.ctl("port-list", "--json").stdout)) == ["slow1", "slow2"]
+
+
+def test_a_port_vswitchd_never_takes_is_rolled_back_with_the_reason(ovs_host):
+    host = ovs_host
+    start(host)
+    host.ovs.pause_vswitchd()
+    try:
+        err = host.ctl_error("port-create", "ovsnet", "--name", "stuck")
+        assert "ovs-vswitchd did not take it within" in err, err
+        # Nothing of it is left: no tap, no Port row, no port.
+        assert host.link("stuck") is None
+        assert "stuck" not in host.ovs.vsctl("list-ports", "hnovs0").split()
+        assert json.loads(host.ctl("port-list", "--json").stdout) == []
+    finally:
+        host.ovs.resume_vswitchd()
+    host.ctl("port-create", "ovsnet", "--name", "stuck")
+    assert int(host.ovs.vsctl("get", "Interface", "stuck", "ofport")) > 0
