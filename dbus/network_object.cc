@@ -77,7 +77,7 @@ void NetworkObject::CreatePort(sdbus::Result<sdbus::ObjectPath>&& result, std::m
   require_admin(getObject(), auth_, "creating a port");
   auto request = value_or_throw(port_request_from(options));
   auto reply = std::make_shared<sdbus::Result<sdbus::ObjectPath>>(std::move(result));
-  ports_.create_ports_async(name_, {request}, [reply](Result<std::vector<const Port*>> made) {
+  ports_.create_ports(name_, {request}, [reply](Result<std::vector<const Port*>> made) {
     send_late_reply([&] {
       if (!made) return reply->returnError(to_bus_error(made.error()));
       reply->returnResults(port_path(made->front()->id));
@@ -95,7 +95,7 @@ void NetworkObject::CreatePorts(sdbus::Result<std::vector<sdbus::ObjectPath>>&& 
     requests.push_back(std::move(*r));
   }
   auto reply = std::make_shared<sdbus::Result<std::vector<sdbus::ObjectPath>>>(std::move(result));
-  ports_.create_ports_async(name_, requests, [reply](Result<std::vector<const Port*>> made) {
+  ports_.create_ports(name_, requests, [reply](Result<std::vector<const Port*>> made) {
     send_late_reply([&] {
       if (!made) return reply->returnError(to_bus_error(made.error()));
       std::vector<sdbus::ObjectPath> out;

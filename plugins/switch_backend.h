@@ -144,6 +144,8 @@ class SwitchBackend {
   virtual Result<SwitchState> ensure_switch(const SwitchSpec& spec) = 0;
 
   // Deletes the switch if its owner tag is owner_tag; NotFound if absent; Conflict if not ours.
+  // A switch whose device goes later (OVS: when vswitchd gets to it) may return first: until
+  // then find_device reports the name free, and ensure_switch of that name waits for the device.
   virtual Result<void> delete_switch(const std::string& name, const std::string& owner_tag) = 0;
 
   // Every switch of this backend whose owner tag starts with "hostnet:", for reconcile.

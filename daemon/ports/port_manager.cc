@@ -318,27 +318,13 @@ Result<std::vector<const Port*>> PortManager::finish_creation(Creation& c, Resul
   return made;
 }
 
-Result<const Port*> PortManager::create_port(const std::string& network, const PortRequest& request) {
-  auto made = create_ports(network, {request});
-  if (!made) return tl::unexpected(made.error());
-  return made->front();
-}
-
-Result<std::vector<const Port*>> PortManager::create_ports(const std::string& network,
-                                                           const std::vector<PortRequest>& requests) {
-  auto c = begin_creation(network, requests);
-  if (!c) return tl::unexpected(c.error());
-  // Plugged in together: a backend with transactions (OVSDB) adds them all in one.
-  return finish_creation(**c, (*c)->backend->attach_ports((*c)->attachments));
-}
-
-void PortManager::create_ports_async(const std::string& network, const std::vector<PortRequest>& requests,
-                                     CreateDone done) {
+void PortManager::create_ports(const std::string& network, const std::vector<PortRequest>& requests, CreateDone done) {
   auto c = begin_creation(network, requests);
   if (!c) return done(tl::unexpected(c.error()));
   (*c)->done = std::move(done);
   std::uint64_t key = ++last_creation_;
   auto& creation = *creating_.emplace(key, std::move(*c)).first->second;
+  // Plugged in together: a backend with transactions (OVSDB) adds them all in one.
   creation.backend->attach_ports_async(creation.attachments, [this, key, alive = std::weak_ptr<int>(alive_)](Result<void> r) {
     if (alive.expired()) return;  // hostnetd is shutting down: the creation was rolled back
     auto node = creating_.extract(key);

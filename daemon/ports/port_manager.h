@@ -56,15 +56,13 @@ class PortManager final : public NetworkListener {
   // flap), remakes missing ones, removes what hostnet made for ports that are gone.
   void reconcile();
 
-  Result<const Port*> create_port(const std::string& network, const PortRequest& request);
-  // Many ports in one go, for orchestrators: all are made or none.
-  Result<std::vector<const Port*>> create_ports(const std::string& network, const std::vector<PortRequest>& requests);
-  // create_ports for the event loop: the devices are made now, and `done` runs once the switch has
-  // taken them (before this returns when the backend finishes at once). Meanwhile the loop goes
-  // on serving; the ports are not listed until they are done. Not called if the PortManager is
-  // destroyed first (the creation is then rolled back).
+  // Makes the ports' devices now; `done` runs once the switch has taken them (before this
+  // returns when the backend finishes at once, later from the event loop otherwise: OVS waits for
+  // vswitchd). Meanwhile the loop goes on serving, and the ports are not listed until they are
+  // done. All are made or none: a failure is rolled back before `done` hears of it. `done` does
+  // not run if the PortManager is destroyed first (the creation is then rolled back).
   using CreateDone = std::function<void(Result<std::vector<const Port*>>)>;
-  void create_ports_async(const std::string& network, const std::vector<PortRequest>& requests, CreateDone done);
+  void create_ports(const std::string& network, const std::vector<PortRequest>& requests, CreateDone done);
   // Unplugs and deletes the port. If a VM still holds its fds the device lingers, unplugged, until
   // the last one closes.
   Result<void> delete_port(const std::string& id_or_name);

@@ -247,6 +247,13 @@ Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
     if (auto r = configure_bridge_device(spec, *ifindex); !r) return tl::unexpected(r.error());
     return SwitchState{spec.name, *ifindex, spec.owner_tag, true, false};
   }
+  if (being_removed(spec.name)) {
+    // The bridge of that name was just deleted: the old device must be gone before the new one
+    // is made, or the addresses would go onto the old one.
+    auto gone = wait_for_device(spec.name, false, kDeviceGoneTimeout);
+    if (!gone) return tl::unexpected(gone.error());
+    removing_.erase(spec.name);
+  }
   if (auto link = netlink::get_link(*sock_, spec.name); link && *link)
     return fail(Errc::Conflict, "device '" + spec.name + "' already exists and is not an Open vSwitch bridge of hostnet's");
 
@@ -270,11 +277,26 @@ Result<void> OvsBackend::delete_switch(const std::string& name, const std::strin
     return fail(Errc::Conflict, "refusing to delete Open vSwitch bridge '" + name + "': not made by hostnet for this network");
   auto r = transact(ovs::delete_bridge_ops(row->uuid));
   if (!r) return tl::unexpected(r.error());
-  // The network is stopped only when the bridge's device is gone (starting it again right away
-  // would find the name taken).
-  auto gone = wait_for_device(name, false, kDeviceGoneTimeout);
-  if (!gone) return tl::unexpected(gone.error());
+  // vswitchd removes the device when it next reconfigures: seconds for a bridge that had a
+  // thousand ports. Nothing waits for that here; the name counts as free meanwhile, and only a
+  // switch made under that name waits for the old device to go (see ensure_switch).
+  if (auto link = netlink::get_link(*sock_, name); link && *link)
+    removing_[name] = std::chrono::steady_clock::now() + kDeviceGoneTimeout;
   return {};
+}
+
+bool OvsBackend::being_removed(const std::string& name) {
+  auto it = removing_.find(name);
+  if (it == removing_.end()) return false;
+  auto link = netlink::get_link(*sock_, name);
+  bool present = link && *link;
+  // Past the deadline a device still there is what it is: no longer excused.
+  if (!present || std::chrono::steady_clock::now() > it->second) {
+    if (present) log::warning("ovs: ovs-vswitchd has not removed the device of deleted bridge " + name);
+    removing_.erase(it);
+    return false;
+  }
+  return true;
 }
 
 Result<std::vector<SwitchState>> OvsBackend::list_switches() {
@@ -303,7 +325,7 @@ Result<std::optional<DeviceInfo>> OvsBackend::find_device(const std::string& nam
                                                   owner.starts_with("hostnet:") ? owner : "", *link && (*link)->up()});
     }
   }
-  if (!*link) return std::optional<DeviceInfo>();
+  if (!*link || being_removed(name)) return std::optional<DeviceInfo>();
   const auto& l = **link;
   return std::optional<DeviceInfo>(DeviceInfo{l.name, l.ifindex, l.kind, "", l.up()});
 }

@@ -10,6 +10,7 @@
 
 #include <systemd/sd-event.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +81,8 @@ class OvsBackend final : public SwitchBackend {
   void arm_check(std::chrono::steady_clock::time_point when);
   static int on_check(sd_event_source*, uint64_t usec, void* self);
   Result<void> configure_bridge_device(const SwitchSpec& spec, int ifindex);
+  // A deleted bridge whose device vswitchd has yet to remove (until a deadline).
+  bool being_removed(const std::string& name);
 
   // Event-loop plumbing: watch the socket, reconnect on a timer after a loss.
   void watch();
@@ -96,6 +99,7 @@ class OvsBackend final : public SwitchBackend {
   sd_event_source* timer_ = nullptr;
   sd_event_source* check_ = nullptr;
   std::vector<Waiting> waiting_;
+  std::map<std::string, std::chrono::steady_clock::time_point> removing_;  // bridge name -> deadline
 };
 
 }  // namespace hostnet

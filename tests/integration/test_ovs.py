@@ -4,6 +4,7 @@ datapath: this kernel has no openvswitch module) in the test's namespace."""
 
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -280,3 +281,29 @@ def test_a_port_vswitchd_never_takes_is_rolled_back_with_the_reason(ovs_host):
         host.ovs.resume_vswitchd()
     host.ctl("port-create", "ovsnet", "--name", "stuck")
     assert int(host.ovs.vsctl("get", "Interface", "stuck", "ofport")) > 0
+
+
+def test_net_destroy_does_not_wait_for_vswitchd_to_remove_the_bridge(ovs_host):
+    # The rows go at once; vswitchd removes the device when it gets to it (seconds for a bridge of
+    # a thousand ports). Starting the network again meanwhile waits for the old device to go, so
+    # the new bridge's address lands on the new device.
+    host = ovs_host
+    start(host)
+    host.ctl("port-create", "ovsnet", "--name", "p1")
+    host.ovs.pause_vswitchd()
+    try:
+        host.ctl("net-destroy", "ovsnet")
+        assert run(["ovs-vsctl", f"--db=unix:{host.ovs.socket}", "br-exists", "hnovs0"], check=False).returncode == 2
+        assert host.link("hnovs0") is not None, "vswitchd is stopped: the old device must still be there"
+        assert "ovsnet" not in host.networks()
+        starting = subprocess.Popen([str(HOSTNETCTL), "net-create", str(host.write_xml("ovsnet", ovs_network()))],
+                                    env=host.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        assert starting.poll() is None, "the network started on the old bridge device"
+    finally:
+        host.ovs.resume_vswitchd()
+    out, err = starting.communicate(timeout=60)
+    assert starting.returncode == 0, err
+    assert "10.80.0.1/24" in host.addresses("hnovs0")
+    host.ctl("port-create", "ovsnet", "--name", "p1")
+    assert int(host.ovs.vsctl("get", "Interface", "p1", "ofport")) > 0
