@@ -106,6 +106,9 @@ int run(const DaemonOptions& opts) {
   }
   log::notice("hostnetd " HOSTNET_VERSION " ready on " + std::string(dbus::kBusName));
   int rc = (*loop)->run();
+  // Port adds still waiting for their switch are rolled back now, while the bus their pending
+  // replies belong to still exists.
+  (*ports)->abandon_creations();
   // Networks stay up when the daemon stops: VMs keep their traffic; the next start adopts them.
   log::notice("hostnetd stopping; active networks stay up");
   return rc < 0 ? 1 : 0;

@@ -337,6 +337,11 @@ void PortManager::create_ports(const std::string& network, const std::vector<Por
   });
 }
 
+void PortManager::abandon_creations() {
+  if (!creating_.empty()) log::info(std::to_string(creating_.size()) + " port creations abandoned at shutdown");
+  creating_.clear();
+}
+
 void PortManager::remove_ifb(const Port& p) {
   if (p.ifb.empty()) return;
   if (auto link = netlink::get_link(sock_, p.ifb); link && *link && (*link)->alias == ifb_alias(p))

@@ -63,6 +63,8 @@ class PortManager final : public NetworkListener {
   // not run if the PortManager is destroyed first (the creation is then rolled back).
   using CreateDone = std::function<void(Result<std::vector<const Port*>>)>;
   void create_ports(const std::string& network, const std::vector<PortRequest>& requests, CreateDone done);
+  // At shutdown: rolls back every creation still waiting for its switch, without calling `done`.
+  void abandon_creations();
   // Unplugs and deletes the port. If a VM still holds its fds the device lingers, unplugged, until
   // the last one closes.
   Result<void> delete_port(const std::string& id_or_name);

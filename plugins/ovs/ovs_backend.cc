@@ -90,6 +90,10 @@ OvsBackend::OvsBackend(ovsdb::SessionOptions options, std::string datapath_type,
 }
 
 OvsBackend::~OvsBackend() {
+  // Adds still waiting for vswitchd at shutdown: their callers never hear back and the daemon
+  // rolls their taps back, so their rows go too.
+  for (const auto& w : waiting_)
+    if (session_.connected()) remove_added(w.added);
   sd_event_source_disable_unref(io_);
   sd_event_source_disable_unref(timer_);
   sd_event_source_disable_unref(check_);

@@ -307,3 +307,21 @@ def test_net_destroy_does_not_wait_for_vswitchd_to_remove_the_bridge(ovs_host):
     assert "10.80.0.1/24" in host.addresses("hnovs0")
     host.ctl("port-create", "ovsnet", "--name", "p1")
     assert int(host.ovs.vsctl("get", "Interface", "p1", "ofport")) > 0
+
+
+def test_hostnetd_stopping_while_a_port_add_waits_leaves_nothing_behind(ovs_host):
+    host = ovs_host
+    start(host)
+    host.ovs.pause_vswitchd()
+    try:
+        waiting = _port_create(host, "late")
+        host._wait(lambda: "late" in host.ovs.vsctl("list-ports", "hnovs0").split(), "the Port row")
+        host.stop_daemon()
+        waiting.communicate(timeout=30)
+        assert waiting.returncode != 0, "a port add answered although vswitchd never took the port"
+        assert "late" not in host.ovs.vsctl("list-ports", "hnovs0").split()
+        assert host.link("late") is None
+    finally:
+        host.ovs.resume_vswitchd()
+    host.start_daemon()
+    assert json.loads(host.ctl("port-list", "--json").stdout) == []
