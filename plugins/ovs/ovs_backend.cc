@@ -414,6 +414,10 @@ void OvsBackend::attach_ports_async(const std::vector<PortAttachment>& ports, At
 }
 
 Result<bool> OvsBackend::taken(const Added& added) const {
+  // The network stopped meanwhile: its bridge, and the ports with it, are gone for good.
+  if (!session_.replica().table("Bridge").count(added.bridge_uuid))
+    return fail(Errc::Conflict, "the Open vSwitch bridge was deleted before ovs-vswitchd took the " +
+                                    std::string(added.names.size() == 1 ? "port" : "ports"));
   std::map<std::string, const nlohmann::json*> by_name;
   for (const auto& [uuid, row] : session_.replica().table("Interface"))
     if (auto n = ovsdb::column_string(row, "name"); n) by_name[*n] = &row;

@@ -325,3 +325,19 @@ def test_hostnetd_stopping_while_a_port_add_waits_leaves_nothing_behind(ovs_host
         host.ovs.resume_vswitchd()
     host.start_daemon()
     assert json.loads(host.ctl("port-list", "--json").stdout) == []
+
+
+def test_a_port_add_waiting_when_its_network_stops_fails_at_once_with_why(ovs_host):
+    host = ovs_host
+    start(host)
+    host.ovs.pause_vswitchd()
+    try:
+        waiting = _port_create(host, "orphan")
+        host._wait(lambda: "orphan" in host.ovs.vsctl("list-ports", "hnovs0").split(), "the Port row")
+        host.ctl("net-destroy", "ovsnet")
+        out, err = waiting.communicate(timeout=30)
+        assert waiting.returncode != 0
+        assert "bridge was deleted before ovs-vswitchd took the port" in err, err
+        assert host.link("orphan") is None
+    finally:
+        host.ovs.resume_vswitchd()
