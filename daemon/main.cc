@@ -106,9 +106,10 @@ int run(const DaemonOptions& opts) {
   }
   log::notice("hostnetd " HOSTNET_VERSION " ready on " + std::string(dbus::kBusName));
   int rc = (*loop)->run();
-  // Port adds still waiting for their switch are rolled back now, while the bus their pending
-  // replies belong to still exists.
+  // Port adds and network starts still waiting for their switch are dropped now (port adds
+  // rolled back), while the bus their pending replies belong to still exists.
   (*ports)->abandon_creations();
+  manager.abandon_starts();
   // Networks stay up when the daemon stops: VMs keep their traffic; the next start adopts them.
   log::notice("hostnetd stopping; active networks stay up");
   return rc < 0 ? 1 : 0;

@@ -150,7 +150,7 @@ Result<const Network*> Manager::define(std::string_view xml_text) {
   return raw;
 }
 
-Result<const Network*> Manager::create(std::string_view xml_text) {
+Result<xml::NetworkDef> Manager::prepare_create(std::string_view xml_text) {
   auto parsed = xml::parse_network(xml_text);
   if (!parsed) return tl::unexpected(parsed.error());
   xml::NetworkDef def = std::move(*parsed);
@@ -159,16 +159,20 @@ Result<const Network*> Manager::create(std::string_view xml_text) {
     return fail(Errc::Conflict, "network '" + def.name + "' is already active");
   if (auto r = complete_definition(def, existing); !r) return tl::unexpected(r.error());
   if (auto r = check_identity_free(def); !r) return tl::unexpected(r.error());
+  return def;
+}
 
-  if (existing) {
+Result<const Network*> Manager::activate_created(const xml::NetworkDef& def, const SwitchState* made) {
+  if (Network* existing = find(def.name)) {
+    if (existing->active()) return fail(Errc::Conflict, "network '" + def.name + "' is already active");
     // Starting a defined network with a one-off definition: the stored one stays as it was.
-    if (auto r = bring_up(*existing, def); !r) return tl::unexpected(r.error());
+    if (auto r = bring_up(*existing, def, made); !r) return tl::unexpected(r.error());
     notify_changed(*existing);
     return existing;
   }
   Network scratch;
   scratch.name = def.name;
-  if (auto r = bring_up(scratch, def); !r) return tl::unexpected(r.error());
+  if (auto r = bring_up(scratch, def, made); !r) return tl::unexpected(r.error());
   auto n = std::make_unique<Network>(std::move(scratch));
   Network* raw = n.get();
   networks_.emplace(raw->name, std::move(n));
@@ -176,7 +180,14 @@ Result<const Network*> Manager::create(std::string_view xml_text) {
   return raw;
 }
 
+Result<const Network*> Manager::create(std::string_view xml_text) {
+  auto def = prepare_create(xml_text);
+  if (!def) return tl::unexpected(def.error());
+  return activate_created(*def, nullptr);
+}
+
 Result<void> Manager::undefine(const std::string& name) {
+  if (auto r = not_starting(name, "undefined"); !r) return r;
   Network* n = find(name);
   if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
   if (!n->persistent) return fail(Errc::Conflict, "network '" + name + "' is transient: nothing to undefine");
@@ -193,7 +204,7 @@ Result<void> Manager::undefine(const std::string& name) {
   return {};
 }
 
-Result<void> Manager::bring_up(Network& network, const xml::NetworkDef& def) {
+Result<void> Manager::check_startable(const xml::NetworkDef& def) const {
   auto driver = mode_driver_for(def);
   if (!driver) return tl::unexpected(driver.error());
   auto backend = backends_.get(backend_name(def));
@@ -202,9 +213,15 @@ Result<void> Manager::bring_up(Network& network, const xml::NetworkDef& def) {
   if (auto r = check_bridge_name_free(def, list()); !r) return r;
   if (options_.check_host_routes && def.creates_bridge())
     if (auto r = check_subnets_unrouted(def); !r) return r;
+  return {};
+}
 
+Result<void> Manager::bring_up(Network& network, const xml::NetworkDef& def, const SwitchState* made) {
+  if (auto r = check_startable(def); !r) return r;
+  auto driver = mode_driver_for(def);
+  auto backend = backends_.get(backend_name(def));
   Reverter undo;
-  NetworkHost host{**backend, filter_, dhcp_, shaper_};
+  NetworkHost host{**backend, filter_, dhcp_, shaper_, made};
   if (auto r = (*driver)->start(def, host, undo); !r)
     return fail_with_context(r.error(), "cannot start network '" + def.name + "'");
   if (auto r = store_.save_status(def); !r) return r;
@@ -213,13 +230,86 @@ Result<void> Manager::bring_up(Network& network, const xml::NetworkDef& def) {
   return {};
 }
 
-Result<void> Manager::start(const std::string& name) {
+Result<xml::NetworkDef> Manager::prepare_start(const std::string& name) {
   Network* n = find(name);
   if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
   if (n->active()) return fail(Errc::Conflict, "network '" + name + "' is already active");
-  if (auto r = bring_up(*n, *n->persistent); !r) return r;
-  log::info("network " + name + " started on " + n->live->bridge.name);
+  return *n->persistent;
+}
+
+Result<const Network*> Manager::activate_defined(const xml::NetworkDef& def, const SwitchState* made) {
+  Network* n = find(def.name);
+  if (!n) return fail(Errc::NotFound, "network '" + def.name + "' not found");
+  if (n->active()) return fail(Errc::Conflict, "network '" + def.name + "' is already active");
+  if (auto r = bring_up(*n, def, made); !r) return tl::unexpected(r.error());
+  log::info("network " + def.name + " started on " + n->live->bridge.name);
   notify_changed(*n);
+  return n;
+}
+
+Result<void> Manager::start(const std::string& name) {
+  auto def = prepare_start(name);
+  if (!def) return tl::unexpected(def.error());
+  auto n = activate_defined(*def, nullptr);
+  if (!n) return tl::unexpected(n.error());
+  return {};
+}
+
+void Manager::start_async(const std::string& name, StartDone done) {
+  start_queue_.push_back(StartJob{name, std::nullopt, std::move(done)});
+  run_next_start();
+}
+
+void Manager::create_async(std::string xml_text, StartDone done) {
+  start_queue_.push_back(StartJob{"", std::move(xml_text), std::move(done)});
+  run_next_start();
+}
+
+void Manager::run_next_start() {
+  if (start_running_ || start_queue_.empty()) return;
+  StartJob job = std::move(start_queue_.front());
+  start_queue_.pop_front();
+  start_running_ = true;
+  auto finish = [this](StartDone done, Result<const Network*> outcome) {
+    start_running_ = false;
+    done(std::move(outcome));
+    run_next_start();
+  };
+  // Checked when its turn comes, so it sees what the starts before it made.
+  bool create = job.xml.has_value();
+  auto def = create ? prepare_create(*job.xml) : prepare_start(job.name);
+  if (!def) return finish(std::move(job.done), tl::unexpected(def.error()));
+  if (auto r = check_startable(*def); !r)
+    return finish(std::move(job.done), fail_with_context(r.error(), "cannot start network '" + def->name + "'"));
+  if (!def->creates_bridge()) {  // the admin's bridge: nothing to wait for
+    auto outcome = create ? activate_created(*def, nullptr) : activate_defined(*def, nullptr);
+    return finish(std::move(job.done), std::move(outcome));
+  }
+  SwitchBackend* backend = *backends_.get(backend_name(*def));
+  starting_ = def->name;
+  start_done_ = std::move(job.done);
+  backend->ensure_switch_async(switch_spec_for(*def), [this, finish, create, backend, def = *def,
+                                                       alive = std::weak_ptr<int>(alive_)](Result<SwitchState> made) {
+    if (alive.expired() || !start_done_) return;  // abandoned at shutdown
+    StartDone done = std::move(start_done_);
+    start_done_ = nullptr;
+    starting_.reset();
+    if (!made) return finish(std::move(done), fail_with_context(made.error(), "cannot start network '" + def.name + "'"));
+    auto outcome = create ? activate_created(def, &*made) : activate_defined(def, &*made);
+    // A failure inside the driver already removed the switch it was given; one before it did not.
+    if (!outcome && made->created) (void)backend->delete_switch(made->name, made->owner_tag);
+    finish(std::move(done), std::move(outcome));
+  });
+}
+
+void Manager::abandon_starts() {
+  start_queue_.clear();
+  start_done_ = nullptr;
+}
+
+Result<void> Manager::not_starting(const std::string& name, const char* what) const {
+  if (starting_ && *starting_ == name)
+    return fail(Errc::Conflict, std::string("network '") + name + "' is starting: it cannot be " + what + " until it is up");
   return {};
 }
 
@@ -234,6 +324,7 @@ Result<void> Manager::tear_down(const xml::NetworkDef& live) {
 }
 
 Result<void> Manager::stop(const std::string& name) {
+  if (auto r = not_starting(name, "stopped"); !r) return r;
   Network* n = find(name);
   if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
   if (!n->active()) return fail(Errc::Conflict, "network '" + name + "' is not active");
@@ -263,6 +354,7 @@ Result<void> Manager::set_autostart(const std::string& name, bool enabled) {
 
 Result<void> Manager::update(const std::string& name, const std::string& command, const std::string& section,
                              const std::string& fragment, bool live, bool config) {
+  if (auto r = not_starting(name, "updated"); !r) return r;
   Network* n = find(name);
   if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
   if (!live && !config) (n->active() ? live : config) = true;
@@ -297,6 +389,7 @@ Result<void> Manager::update(const std::string& name, const std::string& command
 }
 
 Result<void> Manager::add_port_forward(const std::string& name, const xml::PortForward& forward) {
+  if (auto r = not_starting(name, "changed"); !r) return r;
   Network* n = find(name);
   if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
   const auto& def = n->current();
@@ -317,6 +410,7 @@ Result<void> Manager::add_port_forward(const std::string& name, const xml::PortF
 }
 
 Result<void> Manager::remove_port_forward(const std::string& name, const xml::PortForward& key) {
+  if (auto r = not_starting(name, "changed"); !r) return r;
   Network* n = find(name);
   if (!n) return fail(Errc::NotFound, "network '" + name + "' not found");
   auto forwards = n->current().port_forwards;
@@ -400,7 +494,7 @@ void Manager::reconcile() {
       transient->name = name;
       n = transient.get();
     }
-    if (auto r = bring_up(*n, *rec.def); !r) {
+    if (auto r = bring_up(*n, *rec.def, nullptr); !r) {
       log::error("network " + name + " was active but cannot be restored: " + r.error().message);
       (void)store_.remove_status(name);
       continue;

@@ -5,7 +5,10 @@
 // rolled back, and no definition is lost or half-written.
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -64,6 +67,18 @@ class Manager {
   Result<const Network*> create(std::string_view xml_text);
   Result<void> undefine(const std::string& name);
   Result<void> start(const std::string& name);
+  // start and create for the event loop: the switch is made without the loop waiting for it
+  // (OVS: for vswitchd to make the bridge's device), the rest once it exists; `done` then gets
+  // the network, or the error with nothing left of it (before these return when nothing had to
+  // wait). Starts run one at a time, in the order they came, each checked when its turn comes;
+  // while one waits, its network is starting: stopping, undefining or changing it is Conflict.
+  // `done` does not run after abandon_starts().
+  using StartDone = std::function<void(Result<const Network*>)>;
+  void start_async(const std::string& name, StartDone done);
+  void create_async(std::string xml_text, StartDone done);
+  // At shutdown: drops the starts still waiting (a switch made meanwhile is an orphan the next
+  // reconcile removes).
+  void abandon_starts();
   Result<void> stop(const std::string& name);
   Result<void> set_autostart(const std::string& name, bool enabled);
   // Repairs every active network after a change behind hostnet's back (see DriftWatcher).
@@ -98,8 +113,18 @@ class Manager {
   Result<void> check_identity_free(const xml::NetworkDef& def) const;
   Result<void> check_bridge_device_free(const xml::NetworkDef& def) const;
   Result<std::string> allocate_bridge_name(const std::string& network_name) const;
-  // Brings def up (adopting what exists) and records it as the live state.
-  Result<void> bring_up(Network& network, const xml::NetworkDef& def);
+  // What must hold for def to start (driver, backend, free subnets and names, unrouted subnets).
+  Result<void> check_startable(const xml::NetworkDef& def) const;
+  // Brings def up (adopting what exists; with `made`, the switch made beforehand) and records it
+  // as the live state.
+  Result<void> bring_up(Network& network, const xml::NetworkDef& def, const SwitchState* made);
+  // create and start in two halves, around making the switch.
+  Result<xml::NetworkDef> prepare_create(std::string_view xml_text);
+  Result<const Network*> activate_created(const xml::NetworkDef& def, const SwitchState* made);
+  Result<xml::NetworkDef> prepare_start(const std::string& name);
+  Result<const Network*> activate_defined(const xml::NetworkDef& def, const SwitchState* made);
+  void run_next_start();
+  Result<void> not_starting(const std::string& name, const char* what) const;
   Result<void> tear_down(const xml::NetworkDef& live);
   void remove_orphan_switches();
   // Replaces the network's forwards, live and stored, all or nothing; added/removed is the change
@@ -117,6 +142,17 @@ class Manager {
   NetworkListener* listener_ = nullptr;
   TrafficShaper* shaper_ = nullptr;
   std::map<std::string, std::unique_ptr<Network>> networks_;
+
+  struct StartJob {
+    std::string name;                // start_async
+    std::optional<std::string> xml;  // create_async
+    StartDone done;
+  };
+  std::deque<StartJob> start_queue_;
+  bool start_running_ = false;
+  std::optional<std::string> starting_;  // the network whose switch is being made
+  StartDone start_done_;                 // its caller
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // backends' completions check it
 };
 
 }  // namespace hostnet

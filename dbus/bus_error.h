@@ -4,6 +4,7 @@
 
 #include <sdbus-c++/Error.h>
 
+#include "common/log.h"
 #include "common/result.h"
 
 namespace hostnet::dbus {
@@ -18,6 +19,17 @@ template <class T>
 T value_or_throw(Result<T> r) {
   if (!r) throw to_bus_error(r.error());
   if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+
+// Sends the reply of an asynchronous method from the event loop, where an exception would have
+// no one to catch it (a caller that left the bus makes sending fail): logged instead.
+template <class Send>
+void send_late_reply(Send send) {
+  try {
+    send();
+  } catch (const sdbus::Error& e) {
+    log::warning("could not send a reply: " + e.getMessage());
+  }
 }
 
 }  // namespace hostnet::dbus

@@ -78,10 +78,15 @@ sdbus::ObjectPath ManagerObject::DefineNetwork(const std::string& xml) {
   return network_path(n->name);
 }
 
-sdbus::ObjectPath ManagerObject::CreateNetwork(const std::string& xml) {
+void ManagerObject::CreateNetwork(sdbus::Result<sdbus::ObjectPath>&& result, std::string xml) {
   require_admin(getObject(), auth_, "creating a network");
-  const Network* n = value_or_throw(manager_.create(xml));
-  return network_path(n->name);
+  auto reply = std::make_shared<sdbus::Result<sdbus::ObjectPath>>(std::move(result));
+  manager_.create_async(std::move(xml), [reply](Result<const Network*> created) {
+    send_late_reply([&] {
+      if (!created) return reply->returnError(to_bus_error(created.error()));
+      reply->returnResults(network_path((*created)->name));
+    });
+  });
 }
 
 std::vector<sdbus::ObjectPath> ManagerObject::ListNetworks() {

@@ -47,7 +47,7 @@ class ManagerObject final
 
  private:
   sdbus::ObjectPath DefineNetwork(const std::string& xml) override;
-  sdbus::ObjectPath CreateNetwork(const std::string& xml) override;
+  void CreateNetwork(sdbus::Result<sdbus::ObjectPath>&& result, std::string xml) override;
   std::vector<sdbus::ObjectPath> ListNetworks() override;
   sdbus::ObjectPath LookupNetwork(const std::string& name) override;
   std::vector<sdbus::ObjectPath> ListPorts(const std::string& network) override;

@@ -1,6 +1,5 @@
 #include "dbus/network_object.h"
 
-#include "common/log.h"
 #include "dbus/bus_error.h"
 #include "dbus/object_path.h"
 #include "dbus/port_options.h"
@@ -30,9 +29,15 @@ const Network& NetworkObject::network() const {
   return *value_or_throw(manager_.lookup(name_));
 }
 
-void NetworkObject::Start() {
+void NetworkObject::Start(sdbus::Result<>&& result) {
   require_admin(getObject(), auth_, "starting a network");
-  value_or_throw(manager_.start(name_));
+  auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
+  manager_.start_async(name_, [reply](Result<const Network*> started) {
+    send_late_reply([&] {
+      if (!started) return reply->returnError(to_bus_error(started.error()));
+      reply->returnResults();
+    });
+  });
 }
 
 void NetworkObject::Stop() {
@@ -54,21 +59,6 @@ void NetworkObject::SetAutostart(const bool& autostart) {
   require_admin(getObject(), auth_, "changing autostart");
   value_or_throw(manager_.set_autostart(name_, autostart));
 }
-
-namespace {
-
-// A late reply runs from the event loop, where an exception would have no one to catch it (a
-// caller that left the bus makes sending fail).
-template <class Send>
-void send_late_reply(Send send) {
-  try {
-    send();
-  } catch (const sdbus::Error& e) {
-    log::warning("could not send a reply: " + e.getMessage());
-  }
-}
-
-}  // namespace
 
 // Port creation answers when the switch has taken the ports (OVS: when ovs-vswitchd has), so the
 // reply is sent from the event loop later; errors found before that are thrown as usual. The

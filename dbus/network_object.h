@@ -27,7 +27,7 @@ class NetworkObject final
   const std::string& name() const { return name_; }
 
  private:
-  void Start() override;
+  void Start(sdbus::Result<>&& result) override;
   void Stop() override;
   void Undefine() override;
   std::string GetXMLDesc(const uint32_t& flags) override;

@@ -143,6 +143,13 @@ class SwitchBackend {
   // remains. Idempotent.
   virtual Result<SwitchState> ensure_switch(const SwitchSpec& spec) = 0;
 
+  // ensure_switch for the daemon's event loop: `done` gets the outcome once the switch exists (OVS:
+  // once vswitchd made its device), before this returns for backends that finish at once (the
+  // default). On failure nothing it made remains. `done` does not run if the backend is
+  // destroyed first.
+  using SwitchDone = std::function<void(Result<SwitchState>)>;
+  virtual void ensure_switch_async(const SwitchSpec& spec, SwitchDone done) { done(ensure_switch(spec)); }
+
   // Deletes the switch if its owner tag is owner_tag; NotFound if absent; Conflict if not ours.
   // A switch whose device goes later (OVS: when vswitchd gets to it) may return first: until
   // then find_device reports the name free, and ensure_switch of that name waits for the device.

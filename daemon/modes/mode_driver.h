@@ -21,6 +21,9 @@ struct NetworkHost {
   PacketFilter& filter;
   DhcpService& dhcp;
   TrafficShaper* shaper = nullptr;  // null: networks with <bandwidth> cannot start
+  // The network's switch when the caller has made it already (asynchronously, so the event loop
+  // did not wait for it); start then takes it as ensure_switch's answer.
+  const SwitchState* made_switch = nullptr;
 };
 
 class ModeDriver {

@@ -34,7 +34,7 @@ Result<void> shape(const xml::NetworkDef& def, NetworkHost& host, Reverter& undo
 
 Result<void> OwnBridgeDriver::start(const xml::NetworkDef& def, NetworkHost& host, Reverter& undo) {
   auto spec = switch_spec_for(def);
-  auto state = host.backend.ensure_switch(spec);
+  auto state = host.made_switch ? Result<SwitchState>(*host.made_switch) : host.backend.ensure_switch(spec);
   if (!state) return tl::unexpected(state.error());
   if (state->created) {
     undo.add([&backend = host.backend, name = spec.name, tag = spec.owner_tag] {

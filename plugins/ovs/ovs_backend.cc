@@ -205,6 +205,13 @@ std::string OvsBackend::owner_of(const nlohmann::json& row) const {
   return it == ids->end() ? "" : it->second;
 }
 
+namespace {
+Error device_timeout(const std::string& name, bool present, std::chrono::seconds timeout) {
+  return Error{Errc::Failed, "ovs-vswitchd did not " + std::string(present ? "create" : "remove") + " device " + name +
+                                 " within " + std::to_string(timeout.count()) + " s (is it running?)"};
+}
+}  // namespace
+
 Result<int> OvsBackend::wait_for_device(const std::string& name, bool present, std::chrono::seconds timeout) {
   // vswitchd makes and removes the devices of bridges and internal ports after it has read the
   // committed rows (a vswitchd busy reconfiguring a thousand ports can take seconds).
@@ -213,9 +220,7 @@ Result<int> OvsBackend::wait_for_device(const std::string& name, bool present, s
     auto link = netlink::get_link(*sock_, name);
     if (!link) return tl::unexpected(link.error());
     if (present == link->has_value()) return present ? (*link)->ifindex : 0;
-    if (std::chrono::steady_clock::now() > deadline)
-      return fail(Errc::Failed, "ovs-vswitchd did not " + std::string(present ? "create" : "remove") + " device " + name +
-                                    " within " + std::to_string(timeout.count()) + " s (is it running?)");
+    if (std::chrono::steady_clock::now() > deadline) return tl::unexpected(device_timeout(name, present, timeout));
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
@@ -234,7 +239,7 @@ Result<void> OvsBackend::configure_bridge_device(const SwitchSpec& spec, int ifi
   return netlink::set_link_up(*sock_, ifindex, true, spec.name);
 }
 
-Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
+Result<OvsBackend::BridgePlan> OvsBackend::plan_bridge(const SwitchSpec& spec) {
   if (auto r = ready(); !r) return tl::unexpected(r.error());
   if (auto existing = find_row("Bridge", spec.name)) {
     std::string owner = owner_of(*existing->row);
@@ -246,31 +251,79 @@ Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
       if (!find_row("Port", tunnel_port_name(spec.owner_tag, t))) missing.push_back(t);
     if (!missing.empty())
       if (auto r = transact(ovs::add_tunnels_ops(spec, missing, existing->uuid)); !r) return tl::unexpected(r.error());
-    auto ifindex = wait_for_device(spec.name, true, kDeviceTimeout);
-    if (!ifindex) return tl::unexpected(ifindex.error());
-    if (auto r = configure_bridge_device(spec, *ifindex); !r) return tl::unexpected(r.error());
-    return SwitchState{spec.name, *ifindex, spec.owner_tag, true, false};
+    return BridgePlan::Adopt;
   }
-  if (being_removed(spec.name)) {
-    // The bridge of that name was just deleted: the old device must be gone before the new one
-    // is made, or the addresses would go onto the old one.
+  // The bridge of that name was just deleted: the old device must be gone before the new one is
+  // made, or the addresses would go onto the old one.
+  if (being_removed(spec.name)) return BridgePlan::WaitOldGone;
+  if (auto link = netlink::get_link(*sock_, spec.name); link && *link)
+    return fail(Errc::Conflict, "device '" + spec.name + "' already exists and is not an Open vSwitch bridge of hostnet's");
+  return BridgePlan::Create;
+}
+
+Result<std::string> OvsBackend::commit_bridge(const SwitchSpec& spec) {
+  auto results = transact(ovs::create_bridge_ops(spec, datapath_type_));
+  if (!results) return tl::unexpected(results.error());
+  return inserted_uuid((*results)[2 + 2 * spec.tunnels.size()]);
+}
+
+Result<SwitchState> OvsBackend::finish_bridge(const SwitchSpec& spec, Result<int> ifindex, const std::string& made_uuid) {
+  Result<void> r = ifindex ? configure_bridge_device(spec, *ifindex) : Result<void>(tl::unexpected(ifindex.error()));
+  if (!r) {
+    if (!made_uuid.empty()) (void)transact(ovs::delete_bridge_ops(made_uuid));
+    return tl::unexpected(r.error());
+  }
+  return SwitchState{spec.name, *ifindex, spec.owner_tag, true, !made_uuid.empty()};
+}
+
+Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
+  auto plan = plan_bridge(spec);
+  if (!plan) return tl::unexpected(plan.error());
+  if (*plan == BridgePlan::WaitOldGone) {
     auto gone = wait_for_device(spec.name, false, kDeviceGoneTimeout);
     if (!gone) return tl::unexpected(gone.error());
     removing_.erase(spec.name);
+    plan = plan_bridge(spec);
+    if (!plan) return tl::unexpected(plan.error());
   }
-  if (auto link = netlink::get_link(*sock_, spec.name); link && *link)
-    return fail(Errc::Conflict, "device '" + spec.name + "' already exists and is not an Open vSwitch bridge of hostnet's");
+  std::string made_uuid;
+  if (*plan == BridgePlan::Create) {
+    auto uuid = commit_bridge(spec);
+    if (!uuid) return tl::unexpected(uuid.error());
+    made_uuid = *uuid;
+  }
+  return finish_bridge(spec, wait_for_device(spec.name, true, kDeviceTimeout), made_uuid);
+}
 
-  auto results = transact(ovs::create_bridge_ops(spec, datapath_type_));
-  if (!results) return tl::unexpected(results.error());
-  std::string bridge_uuid = inserted_uuid((*results)[2 + 2 * spec.tunnels.size()]);
-  Reverter undo;
-  undo.add([this, bridge_uuid] { (void)transact(ovs::delete_bridge_ops(bridge_uuid)); });
-  auto ifindex = wait_for_device(spec.name, true, kDeviceTimeout);
-  if (!ifindex) return tl::unexpected(ifindex.error());
-  if (auto r = configure_bridge_device(spec, *ifindex); !r) return tl::unexpected(r.error());
-  undo.commit();
-  return SwitchState{spec.name, *ifindex, spec.owner_tag, true, true};
+void OvsBackend::ensure_switch_async(const SwitchSpec& spec, SwitchDone done) {
+  if (!loop_) return done(ensure_switch(spec));
+  auto plan = plan_bridge(spec);
+  if (!plan) return done(tl::unexpected(plan.error()));
+  auto made = [this, spec, done](BridgePlan plan) {
+    std::string made_uuid;
+    if (plan == BridgePlan::Create) {
+      auto uuid = commit_bridge(spec);
+      if (!uuid) return done(tl::unexpected(uuid.error()));
+      made_uuid = *uuid;
+    }
+    wait_for_device_async(spec.name, true, kDeviceTimeout, [this, spec, done, made_uuid](Result<int> ifindex) {
+      done(finish_bridge(spec, std::move(ifindex), made_uuid));
+    });
+  };
+  if (*plan != BridgePlan::WaitOldGone) return made(*plan);
+  wait_for_device_async(spec.name, false, kDeviceGoneTimeout, [this, spec, done, made](Result<int> gone) {
+    if (!gone) return done(tl::unexpected(gone.error()));
+    removing_.erase(spec.name);
+    auto again = plan_bridge(spec);
+    if (!again) return done(tl::unexpected(again.error()));
+    made(*again == BridgePlan::WaitOldGone ? BridgePlan::Create : *again);
+  });
+}
+
+void OvsBackend::wait_for_device_async(const std::string& name, bool present, std::chrono::seconds timeout,
+                                       std::function<void(Result<int>)> then) {
+  device_waits_.push_back(DeviceWait{name, present, std::chrono::steady_clock::now() + timeout, timeout, std::move(then)});
+  arm_check(std::chrono::steady_clock::now());
 }
 
 Result<void> OvsBackend::delete_switch(const std::string& name, const std::string& owner_tag) {
@@ -509,10 +562,27 @@ void OvsBackend::check_waiting() {
     finished.emplace_back(std::move(it->done), std::move(outcome));
     it = waiting_.erase(it);
   }
-  if (devices_pending) next = std::min(*next, now + std::chrono::milliseconds(5));
+  // Devices vswitchd makes or removes show in no OVSDB update: they are looked for every 5 ms.
+  std::vector<std::pair<std::function<void(Result<int>)>, Result<int>>> devices_done;
+  for (auto it = device_waits_.begin(); it != device_waits_.end();) {
+    auto link = netlink::get_link(*sock_, it->name);
+    Result<int> outcome = 0;
+    if (!link) outcome = tl::unexpected(link.error());
+    else if (it->present == link->has_value()) outcome = it->present ? (*link)->ifindex : 0;
+    else if (now > it->deadline) outcome = tl::unexpected(device_timeout(it->name, it->present, it->timeout));
+    else {
+      devices_pending = true;
+      ++it;
+      continue;
+    }
+    devices_done.emplace_back(std::move(it->then), std::move(outcome));
+    it = device_waits_.erase(it);
+  }
+  if (devices_pending) next = next ? std::min(*next, now + std::chrono::milliseconds(5)) : now + std::chrono::milliseconds(5);
   if (next) arm_check(*next);
-  // Last: a completion may start another add, which changes waiting_.
+  // Last: a completion may start another add or wait, which changes the lists.
   for (auto& [done, outcome] : finished) done(std::move(outcome));
+  for (auto& [then, outcome] : devices_done) then(std::move(outcome));
 }
 
 Result<void> OvsBackend::detach_port(const PortAttachment& port) {

@@ -28,6 +28,7 @@ class OvsBackend final : public SwitchBackend {
 
   BackendInfo info() const override;
   Result<SwitchState> ensure_switch(const SwitchSpec& spec) override;
+  void ensure_switch_async(const SwitchSpec& spec, SwitchDone done) override;
   Result<void> delete_switch(const std::string& name, const std::string& owner_tag) override;
   Result<std::vector<SwitchState>> list_switches() override;
   Result<std::optional<DeviceInfo>> find_device(const std::string& name) override;
@@ -81,6 +82,23 @@ class OvsBackend final : public SwitchBackend {
   void arm_check(std::chrono::steady_clock::time_point when);
   static int on_check(sd_event_source*, uint64_t usec, void* self);
   Result<void> configure_bridge_device(const SwitchSpec& spec, int ifindex);
+  // ensure_switch in steps around its waits for vswitchd: what to do (after the ownership check
+  // and adding missing tunnels to an adopted bridge), the create transaction (the Bridge's
+  // uuid), and the device's configuration once it exists (deleting the rows made on failure).
+  enum class BridgePlan { Adopt, WaitOldGone, Create };
+  Result<BridgePlan> plan_bridge(const SwitchSpec& spec);
+  Result<std::string> commit_bridge(const SwitchSpec& spec);
+  Result<SwitchState> finish_bridge(const SwitchSpec& spec, Result<int> ifindex, const std::string& made_uuid);
+  // wait_for_device from the loop (checked every 5 ms): `then` gets the ifindex, 0 once gone.
+  void wait_for_device_async(const std::string& name, bool present, std::chrono::seconds timeout,
+                             std::function<void(Result<int>)> then);
+  struct DeviceWait {
+    std::string name;
+    bool present;
+    std::chrono::steady_clock::time_point deadline;
+    std::chrono::seconds timeout;
+    std::function<void(Result<int>)> then;
+  };
   // A deleted bridge whose device vswitchd has yet to remove (until a deadline).
   bool being_removed(const std::string& name);
 
@@ -99,6 +117,7 @@ class OvsBackend final : public SwitchBackend {
   sd_event_source* timer_ = nullptr;
   sd_event_source* check_ = nullptr;
   std::vector<Waiting> waiting_;
+  std::vector<DeviceWait> device_waits_;
   std::map<std::string, std::chrono::steady_clock::time_point> removing_;  // bridge name -> deadline
 };
 

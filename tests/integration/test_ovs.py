@@ -341,3 +341,57 @@ def test_a_port_add_waiting_when_its_network_stops_fails_at_once_with_why(ovs_ho
         assert host.link("orphan") is None
     finally:
         host.ovs.resume_vswitchd()
+
+
+def _br_exists(host, name):
+    return run(["ovs-vsctl", f"--db=unix:{host.ovs.socket}", "br-exists", name], check=False).returncode == 0
+
+
+def _start_with_vswitchd_stopped(host):
+    """net-start of a defined OVS network, in the background, held at vswitchd making the bridge."""
+    host.ctl("net-define", host.write_xml("ovsnet", ovs_network()))
+    host.ovs.pause_vswitchd()
+    starting = subprocess.Popen([str(HOSTNETCTL), "net-start", "ovsnet"], env=host.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        host._wait(lambda: _br_exists(host, "hnovs0"), "the Bridge row")
+    except AssertionError:
+        host.ovs.resume_vswitchd()
+        raise
+    return starting
+
+
+def test_hostnetd_keeps_serving_while_vswitchd_makes_a_bridge(ovs_host):
+    # Starting an OVS network waits for vswitchd to make the bridge's device; the loop does not.
+    host = ovs_host
+    starting = _start_with_vswitchd_stopped(host)
+    try:
+        assert host.networks()["ovsnet"]["active"] is False, "hostnetd did not answer, or called it active early"
+        assert "is starting" in host.ctl_error("net-destroy", "ovsnet")
+        assert "is starting" in host.ctl_error("net-undefine", "ovsnet")
+        assert starting.poll() is None, "net-start returned before vswitchd made the bridge"
+    finally:
+        host.ovs.resume_vswitchd()
+    out, err = starting.communicate(timeout=60)
+    assert starting.returncode == 0, err
+    assert host.networks()["ovsnet"]["active"] is True
+    assert "10.80.0.1/24" in host.addresses("hnovs0")
+    host.ctl("port-create", "ovsnet", "--name", "p1")
+    assert int(host.ovs.vsctl("get", "Interface", "p1", "ofport")) > 0
+
+
+def test_hostnetd_stopping_while_a_network_starts_leaves_no_bridge_behind(ovs_host):
+    host = ovs_host
+    starting = _start_with_vswitchd_stopped(host)
+    try:
+        host.stop_daemon()
+        starting.communicate(timeout=30)
+        assert starting.returncode != 0
+    finally:
+        host.ovs.resume_vswitchd()
+    # The next hostnetd finds a bridge of hostnet's for a network that is not active: it goes.
+    host.start_daemon()
+    host._wait(lambda: not _br_exists(host, "hnovs0"), "the orphan bridge to be removed")
+    assert host.networks()["ovsnet"]["active"] is False
+    host.ctl("net-start", "ovsnet")
+    assert "10.80.0.1/24" in host.addresses("hnovs0")
