@@ -27,6 +27,8 @@ constexpr const char* kDefaultSocket = "/var/run/openvswitch/db.sock";
 constexpr unsigned kPortWaitMs = 5000;
 constexpr std::chrono::seconds kDeviceTimeout{30};
 constexpr std::chrono::seconds kDeviceGoneTimeout{10};
+constexpr uint64_t kKeepaliveTick = 1'000'000;  // usec between keepalive checks
+constexpr std::chrono::milliseconds kAttemptWait{200};
 
 std::string option(const PluginContext& c, const std::string& key, const std::string& fallback) {
   for (const auto& [k, v] : c.options)
@@ -80,6 +82,7 @@ std::unique_ptr<SwitchBackend> OvsBackend::create(const PluginContext& context) 
   } else {
     backend->watch();
   }
+  backend->start_keepalive();
   return backend;
 }
 
@@ -97,6 +100,7 @@ OvsBackend::~OvsBackend() {
   sd_event_source_disable_unref(io_);
   sd_event_source_disable_unref(timer_);
   sd_event_source_disable_unref(check_);
+  sd_event_source_disable_unref(keepalive_);
   if (loop_) sd_event_unref(loop_);
 }
 
@@ -111,7 +115,7 @@ BackendInfo OvsBackend::info() const {
 }
 
 void OvsBackend::watch() {
-  if (!loop_ || !session_.connected()) return;
+  if (!loop_ || (!session_.connected() && !session_.connecting())) return;
   sd_event_source_disable_unref(io_);
   io_ = nullptr;
   if (sd_event_add_io(loop_, &io_, session_.fd(), EPOLLIN, &OvsBackend::on_io, this) < 0) io_ = nullptr;
@@ -128,48 +132,75 @@ void OvsBackend::schedule_reconnect() {
                     &OvsBackend::on_timer, this);
 }
 
+void OvsBackend::start_keepalive() {
+  if (!loop_) return;
+  if (sd_event_add_time_relative(loop_, &keepalive_, CLOCK_MONOTONIC, kKeepaliveTick, 0, &OvsBackend::on_keepalive, this) < 0)
+    keepalive_ = nullptr;
+}
+
+void OvsBackend::pump(bool was_connected) {
+  if (auto r = session_.on_readable(); !r) {
+    last_error_ = r.error().message;
+    if (was_connected) log::warning("ovs: lost ovsdb-server: " + r.error().message + "; reconnecting");
+    schedule_reconnect();
+    return;
+  }
+  if (!was_connected && session_.connected()) {
+    last_error_.clear();
+    log::info("ovs: connected to ovsdb-server (schema " + session_.schema_version().text + "), replica rebuilt");
+  }
+}
+
 int OvsBackend::on_io(sd_event_source*, int, uint32_t, void* p) {
   auto* self = static_cast<OvsBackend*>(p);
-  if (auto r = self->session_.on_readable(); !r) {
-    self->last_error_ = r.error().message;
-    log::warning("ovs: lost ovsdb-server: " + r.error().message + "; reconnecting");
-    self->schedule_reconnect();
-    return 0;
-  }
-  if (!self->waiting_.empty()) self->check_waiting();
+  self->pump(self->session_.connected());
+  if (self->session_.connected() && (!self->waiting_.empty() || !self->device_waits_.empty())) self->check_waiting();
   return 0;
 }
 
 int OvsBackend::on_timer(sd_event_source*, uint64_t, void* p) {
   auto* self = static_cast<OvsBackend*>(p);
-  if (auto r = self->session_.connect_once(); !r) {
+  // The handshake follows in on_io once ovsdb-server has answered the attempt's echo: a server
+  // that takes connections without answering (stopped, wedged) never holds the loop.
+  if (auto r = self->session_.begin_connect(); !r) {
     self->last_error_ = r.error().message;
     self->schedule_reconnect();
     return 0;
   }
-  self->last_error_.clear();
-  log::info("ovs: connected to ovsdb-server (schema " + self->session_.schema_version().text + "), replica rebuilt");
   self->watch();
-  if (!self->waiting_.empty()) self->check_waiting();
+  return 0;
+}
+
+int OvsBackend::on_keepalive(sd_event_source* source, uint64_t usec, void* p) {
+  auto* self = static_cast<OvsBackend*>(p);
+  if (auto r = self->session_.keepalive(std::chrono::steady_clock::now()); !r) {
+    self->last_error_ = r.error().message;
+    log::warning("ovs: " + r.error().message);
+    self->schedule_reconnect();
+  }
+  sd_event_source_set_time(source, usec + kKeepaliveTick);
+  sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
   return 0;
 }
 
 Result<void> OvsBackend::ready() {
   if (!sock_) return fail(Errc::Unsupported, info().unavailable_reason);
-  if (session_.connected()) {
-    if (auto r = session_.on_readable(); !r) {
-      last_error_ = r.error().message;
-      schedule_reconnect();
-    }
-  }
-  if (!session_.connected() && std::chrono::steady_clock::now() >= session_.next_attempt()) {
-    if (auto r = session_.connect_once(); r) {
-      last_error_.clear();
+  if (session_.connected()) pump(true);
+  if (!session_.connected() && !session_.connecting() && std::chrono::steady_clock::now() >= session_.next_attempt()) {
+    if (auto r = session_.begin_connect(); r) {
       watch();
     } else {
       last_error_ = r.error().message;
       schedule_reconnect();
     }
+  }
+  // An attempt under way: a server that is there answers its echo within milliseconds, so the
+  // caller may wait that long for it, and no longer.
+  auto deadline = std::chrono::steady_clock::now() + kAttemptWait;
+  while (session_.connecting() && std::chrono::steady_clock::now() < deadline) {
+    struct pollfd pfd {session_.fd(), POLLIN, 0};
+    ::poll(&pfd, 1, 10);
+    pump(false);
   }
   if (!waiting_.empty()) arm_check(std::chrono::steady_clock::now());
   if (!session_.connected()) return fail(Errc::Unsupported, info().unavailable_reason);

@@ -4,8 +4,13 @@
 //
 // The connection survives ovsdb-server restarts: on the daemon's event loop (PluginContext) the
 // socket is watched, a loss is followed by reconnects with backoff, and each reconnect rebuilds
-// the replica of the Bridge/Port/Interface tables from the server. While disconnected the backend
-// reports itself unavailable with the reason, and calls answer Unsupported with it.
+// the replica of the Bridge/Port/Interface tables from the server. An echo keepalive drops a
+// server that keeps its socket open but stopped answering (stopped, wedged), and an attempt does
+// its handshake only after the server answered an echo, so a hung ovsdb-server never holds the
+// loop for longer than one request's timeout. While disconnected the backend reports itself
+// unavailable with the reason, and calls answer Unsupported with it. Nothing waits on the loop for
+// ovs-vswitchd: port adds and bridge devices are awaited from it (attach_ports_async,
+// ensure_switch_async).
 #pragma once
 
 #include <systemd/sd-event.h>
@@ -107,6 +112,11 @@ class OvsBackend final : public SwitchBackend {
   void schedule_reconnect();
   static int on_io(sd_event_source*, int fd, uint32_t revents, void* self);
   static int on_timer(sd_event_source*, uint64_t usec, void* self);
+  // Reads what arrived; finishes a connection attempt, or reports a loss and schedules a retry.
+  void pump(bool was_connected);
+  // Every second: the session's echo keepalive, which drops a hung ovsdb-server.
+  void start_keepalive();
+  static int on_keepalive(sd_event_source*, uint64_t usec, void* self);
 
   ovsdb::OvsdbSession session_;
   std::string datapath_type_;
@@ -116,6 +126,7 @@ class OvsBackend final : public SwitchBackend {
   sd_event_source* io_ = nullptr;
   sd_event_source* timer_ = nullptr;
   sd_event_source* check_ = nullptr;
+  sd_event_source* keepalive_ = nullptr;
   std::vector<Waiting> waiting_;
   std::vector<DeviceWait> device_waits_;
   std::map<std::string, std::chrono::steady_clock::time_point> removing_;  // bridge name -> deadline

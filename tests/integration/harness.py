@@ -270,6 +270,13 @@ class Ovs:
                                    f"--log-file={self.dir}/log/ovsdb-server.log", "--no-chdir"])
         self.host._wait(lambda: self.socket.exists() or self.server.poll() is not None, "ovsdb-server to listen")
 
+    def pause_server(self):
+        """SIGSTOP: the socket stays open and takes connections, nothing answers."""
+        self.server.send_signal(signal.SIGSTOP)
+
+    def resume_server(self):
+        self.server.send_signal(signal.SIGCONT)
+
     def kill_server(self):
         self.server.kill()
         self.server.wait()
@@ -285,8 +292,9 @@ class Ovs:
         self.vswitchd.send_signal(signal.SIGCONT)
 
     def close(self):
-        if self.vswitchd and self.vswitchd.poll() is None:
-            self.vswitchd.send_signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
+        for proc in (self.vswitchd, self.server):
+            if proc and proc.poll() is None:
+                proc.send_signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
         for proc in (self.vswitchd, self.server):
             if proc and proc.poll() is None:
                 proc.terminate()

@@ -120,11 +120,36 @@ def test_hostnetd_reconnects_after_ovsdb_server_restarts(ovs_host):
     assert len(json.loads(names)["data"]) == 3  # the bridge's internal port and two: no duplicates
 
 
-def test_without_ovsdb_server_the_backend_says_why_and_ovs_networks_do_not_start(host):
+def _ovs_backend(host):
     backends = json.loads(host.sh(f"busctl --address={host.bus_address} get-property org.hostnet1 /org/hostnet1 "
                                   "org.hostnet1.Manager Backends --json=short").stdout)["data"]
-    assert backends["ovs"]["Available"]["data"] is False
-    assert "Open vSwitch is not reachable" in backends["ovs"]["Reason"]["data"]
+    return backends["ovs"]["Available"]["data"], backends["ovs"]["Reason"]["data"]
+
+
+def test_a_hung_ovsdb_server_is_noticed_by_its_keepalive_and_does_not_hold_hostnetd(ovs_host):
+    # A stopped ovsdb-server keeps its socket open: only an unanswered echo tells it from an idle one.
+    host = ovs_host
+    start(host)
+    host.ovs.pause_server()
+    try:
+        host._wait(lambda: not _ovs_backend(host)[0], "the ovs backend to report a hung ovsdb-server", timeout=30)
+        assert "taken for hung" in _ovs_backend(host)[1] or "did not answer an echo" in _ovs_backend(host)[1]
+        # Every call is answered meanwhile; OVS ones say why they cannot be done.
+        assert "ovsnet" in host.networks()
+        error = host.ctl_error("port-create", "ovsnet", "--name", "during")
+        assert "Unsupported" in error and "Open vSwitch is not reachable" in error, error
+        assert host.link("during") is None
+    finally:
+        host.ovs.resume_server()
+    host._wait(lambda: _ovs_backend(host)[0], "hostnetd to reconnect once ovsdb-server answers", timeout=30)
+    host.ctl("port-create", "ovsnet", "--name", "after")
+    assert int(host.ovs.vsctl("get", "Interface", "after", "ofport")) > 0
+
+
+def test_without_ovsdb_server_the_backend_says_why_and_ovs_networks_do_not_start(host):
+    available, reason = _ovs_backend(host)
+    assert available is False
+    assert "Open vSwitch is not reachable" in reason
     host.ctl("net-define", host.write_xml("ovsnet", ovs_network()))
     error = host.ctl_error("net-start", "ovsnet")
     assert error.startswith("error: Unsupported:") and "Open vSwitch is not reachable" in error, error

@@ -97,6 +97,7 @@ Result<void> JsonRpc::on_writable() {
 Result<void> JsonRpc::dispatch(const std::string& text) {
   json msg = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (msg.is_discarded() || !msg.is_object()) return lose("malformed JSON-RPC message from the server");
+  last_received_ = Clock::now();
   try {
     auto method = msg.find("method");
     auto id_it = msg.find("id");
@@ -118,6 +119,8 @@ Result<void> JsonRpc::dispatch(const std::string& text) {
       // Replies to requests nobody waits for any more (their call timed out) are dropped.
       if (waiting_for_ && id == *waiting_for_)
         reply_ = Reply{msg.value("result", json()), msg.value("error", json())};
+      else if (probe_id_ && id == *probe_id_)
+        probe_id_.reset();
       return {};
     }
     return lose("JSON-RPC message that is neither request, reply nor notification");
@@ -184,6 +187,14 @@ Result<JsonRpc::Reply> JsonRpc::call_raw(const std::string& method, const json& 
       if (!r) return tl::unexpected(r.error());
     }
   }
+}
+
+Result<void> JsonRpc::send_probe() {
+  if (!connected()) return fail(Errc::Failed, lost_);
+  const std::int64_t id = next_id_++;
+  probe_id_ = id;
+  probe_sent_ = Clock::now();
+  return queue({{"method", "echo"}, {"params", json::array({"hostnet-keepalive"})}, {"id", id}});
 }
 
 Result<json> JsonRpc::call(const std::string& method, const json& params, std::chrono::milliseconds timeout) {

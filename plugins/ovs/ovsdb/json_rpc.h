@@ -66,12 +66,21 @@ class JsonRpc {
   // dropped). A server error comes back as a Reply with a non-null error: see call().
   Result<Reply> call_raw(const std::string& method, const nlohmann::json& params,
                          std::chrono::milliseconds timeout);
+  // Keepalive (RFC 7047 section 4.1.11): sends an "echo" request whose reply nobody waits for.
+  // That reply, like every message from the server, counts as a sign of life.
+  Result<void> send_probe();
+  bool probe_outstanding() const { return probe_id_.has_value(); }
+  std::chrono::steady_clock::time_point probe_sent() const { return probe_sent_; }
+  // When the last message from the server arrived (the connection's creation before any).
+  std::chrono::steady_clock::time_point last_received() const { return last_received_; }
+
   // call_raw, with a JSON-RPC error reply turned into an Error "<method>: <server's text>".
   Result<nlohmann::json> call(const std::string& method, const nlohmann::json& params,
                               std::chrono::milliseconds timeout);
 
  private:
-  JsonRpc(UniqueFd fd, std::string peer) : fd_(std::move(fd)), peer_(std::move(peer)) {}
+  JsonRpc(UniqueFd fd, std::string peer)
+      : fd_(std::move(fd)), peer_(std::move(peer)), last_received_(std::chrono::steady_clock::now()) {}
 
   Result<void> read_available();
   Result<void> dispatch(const std::string& text);
@@ -88,6 +97,9 @@ class JsonRpc {
   std::optional<std::int64_t> waiting_for_;  // the id call() is waiting on
   std::optional<Reply> reply_;               // its reply, once dispatch() saw it
   NotificationHandler on_notification_;
+  std::optional<std::int64_t> probe_id_;  // the echo send_probe() sent, until its reply
+  std::chrono::steady_clock::time_point probe_sent_{};
+  std::chrono::steady_clock::time_point last_received_;
   std::string lost_;  // why the connection is unusable; empty while it works
 };
 

@@ -58,6 +58,11 @@ class OvsdbClient {
   // way, reconnect and monitor again.
   Result<void> on_readable();
   bool wants_write() const { return rpc_.wants_write(); }
+  // The connection's keepalive echo (see JsonRpc::send_probe).
+  Result<void> send_probe() { return rpc_.send_probe(); }
+  bool probe_outstanding() const { return rpc_.probe_outstanding(); }
+  std::chrono::steady_clock::time_point probe_sent() const { return rpc_.probe_sent(); }
+  std::chrono::steady_clock::time_point last_received() const { return rpc_.last_received(); }
   Result<void> on_writable() { return rpc_.on_writable(); }
 
   // The database's schema. For "Open_vSwitch" the version must be 8.x (Unsupported otherwise,

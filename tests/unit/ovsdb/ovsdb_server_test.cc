@@ -3,6 +3,7 @@
 // whatever happens). The scenario is what the ovs backend will do: a bridge tagged as hostnet's,
 // ports added one mutate at a time, a refused duplicate, and a server that crashes and restarts.
 #include <poll.h>
+#include <signal.h>
 
 #include <gtest/gtest.h>
 
@@ -232,6 +233,56 @@ TEST_F(OvsdbServerTest, SessionReconnectsWithBackoffAndRebuildsTheReplica) {
   // And it still works.
   ASSERT_TRUE(session.transact(add_port_ops(br, "p3")));
   ASSERT_TRUE(session_pump([&] { return session.replica().size("Port") == 3; }));
+}
+
+TEST_F(OvsdbServerTest, KeepaliveDropsAHungServerAndAnEventLoopAttemptWaitsForItsEcho) {
+  SessionOptions options{server_->socket_path(), kSpec};
+  options.probe_interval = 200ms;
+  OvsdbSession session(options);
+  ASSERT_TRUE(session.connect_once());
+  auto session_pump = [&](const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
+    return pump([&] { return session.fd(); }, [&] { return session.on_readable(); }, done, limit);
+  };
+  // A live server answers the probe: the connection stays, however long it is idle.
+  for (int i = 0; i < 10; ++i) {
+    std::this_thread::sleep_for(100ms);
+    (void)session_pump([] { return false; }, 10ms);  // reads the echo replies, as the loop would
+    ASSERT_TRUE(session.keepalive(std::chrono::steady_clock::now())) << "dropped a server that answers";
+  }
+  EXPECT_TRUE(session.connected());
+
+  // A stopped server keeps its socket open and answers nothing: taken for hung.
+  struct Resume {
+    pid_t pid;
+    ~Resume() { ::kill(pid, SIGCONT); }
+  } resume{server_->pid()};
+  ASSERT_EQ(::kill(server_->pid(), SIGSTOP), 0);
+  Result<void> kept;
+  const auto t0 = std::chrono::steady_clock::now();
+  while (kept && std::chrono::steady_clock::now() - t0 < 3s) {
+    std::this_thread::sleep_for(50ms);
+    kept = session.keepalive(std::chrono::steady_clock::now());
+  }
+  ASSERT_FALSE(kept) << "a stopped ovsdb-server was not noticed";
+  EXPECT_NE(kept.error().message.find("taken for hung"), std::string::npos) << kept.error().message;
+  EXPECT_FALSE(session.connected());
+
+  // An attempt made the event loop's way connects but waits for the echo: no handshake, no
+  // blocking, and it is given up after an interval of silence.
+  ASSERT_TRUE(session.begin_connect());
+  EXPECT_TRUE(session.connecting());
+  EXPECT_FALSE(session_pump([&] { return session.connected(); }, 300ms));
+  auto given_up = session.keepalive(std::chrono::steady_clock::now());
+  ASSERT_FALSE(given_up);
+  EXPECT_NE(given_up.error().message.find("did not answer an echo"), std::string::npos) << given_up.error().message;
+  EXPECT_FALSE(session.connecting());
+
+  // Once the server runs again, the next attempt's echo is answered and the handshake follows.
+  ASSERT_EQ(::kill(server_->pid(), SIGCONT), 0);
+  ASSERT_TRUE(session.begin_connect());
+  ASSERT_TRUE(session_pump([&] { return session.connected(); }));
+  EXPECT_EQ(session.connections(), 2u);
+  EXPECT_EQ(session.replica().size("Open_vSwitch"), 1u);
 }
 
 }  // namespace
