@@ -262,10 +262,28 @@ def test_internal_ports_are_refused_on_a_kernel_bridge(host):
     assert set(host.links()) == before
 
 
-def _port_create(host, name):
-    """hostnetctl port-create in the background: it returns when OVS has taken the port."""
-    return subprocess.Popen([str(HOSTNETCTL), "port-create", "ovsnet", "--name", name], env=host.env,
+def _ctl_in_background(host, *args):
+    """hostnetctl in the background (port-create returns when OVS has taken the port)."""
+    return subprocess.Popen([str(HOSTNETCTL), *map(str, args)], env=host.env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _held_by_stopped_vswitchd(host, args, committed, what):
+    """Stops vswitchd and runs hostnetctl args in the background, until `committed()` shows its
+    rows are in OVSDB: the command is then held at vswitchd. Resumes vswitchd if that never comes."""
+    host.ovs.pause_vswitchd()
+    held = _ctl_in_background(host, *args)
+    try:
+        host._wait(committed, what)
+    except AssertionError:
+        host.ovs.resume_vswitchd()
+        raise
+    return held
+
+
+def _port_add_with_vswitchd_stopped(host, name):
+    return _held_by_stopped_vswitchd(host, ("port-create", "ovsnet", "--name", name),
+                                     lambda: name in host.ovs.vsctl("list-ports", "hnovs0").split(), "the Port row")
 
 
 def test_hostnetd_keeps_serving_while_vswitchd_has_yet_to_take_ports(ovs_host):
@@ -275,7 +293,7 @@ def test_hostnetd_keeps_serving_while_vswitchd_has_yet_to_take_ports(ovs_host):
     start(host)
     host.ovs.pause_vswitchd()
     try:
-        slow = [_port_create(host, name) for name in ("slow1", "slow2")]
+        slow = [_ctl_in_background(host, "port-create", "ovsnet", "--name", name) for name in ("slow1", "slow2")]
         host._wait(lambda: {"slow1", "slow2"} <= set(host.ovs.vsctl("list-ports", "hnovs0").split()),
                    "both Port rows to be committed")
         assert "ovsnet" in host.networks(), "hostnetd did not answer net-list while a port add was waiting"
@@ -321,8 +339,7 @@ def test_net_destroy_does_not_wait_for_vswitchd_to_remove_the_bridge(ovs_host):
         assert run(["ovs-vsctl", f"--db=unix:{host.ovs.socket}", "br-exists", "hnovs0"], check=False).returncode == 2
         assert host.link("hnovs0") is not None, "vswitchd is stopped: the old device must still be there"
         assert "ovsnet" not in host.networks()
-        starting = subprocess.Popen([str(HOSTNETCTL), "net-create", str(host.write_xml("ovsnet", ovs_network()))],
-                                    env=host.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        starting = _ctl_in_background(host, "net-create", host.write_xml("ovsnet", ovs_network()))
         time.sleep(0.5)
         assert starting.poll() is None, "the network started on the old bridge device"
     finally:
@@ -337,10 +354,8 @@ def test_net_destroy_does_not_wait_for_vswitchd_to_remove_the_bridge(ovs_host):
 def test_hostnetd_stopping_while_a_port_add_waits_leaves_nothing_behind(ovs_host):
     host = ovs_host
     start(host)
-    host.ovs.pause_vswitchd()
+    waiting = _port_add_with_vswitchd_stopped(host, "late")
     try:
-        waiting = _port_create(host, "late")
-        host._wait(lambda: "late" in host.ovs.vsctl("list-ports", "hnovs0").split(), "the Port row")
         host.stop_daemon()
         waiting.communicate(timeout=30)
         assert waiting.returncode != 0, "a port add answered although vswitchd never took the port"
@@ -355,10 +370,8 @@ def test_hostnetd_stopping_while_a_port_add_waits_leaves_nothing_behind(ovs_host
 def test_a_port_add_waiting_when_its_network_stops_fails_at_once_with_why(ovs_host):
     host = ovs_host
     start(host)
-    host.ovs.pause_vswitchd()
+    waiting = _port_add_with_vswitchd_stopped(host, "orphan")
     try:
-        waiting = _port_create(host, "orphan")
-        host._wait(lambda: "orphan" in host.ovs.vsctl("list-ports", "hnovs0").split(), "the Port row")
         host.ctl("net-destroy", "ovsnet")
         out, err = waiting.communicate(timeout=30)
         assert waiting.returncode != 0
@@ -373,17 +386,9 @@ def _br_exists(host, name):
 
 
 def _start_with_vswitchd_stopped(host):
-    """net-start of a defined OVS network, in the background, held at vswitchd making the bridge."""
+    """net-start of a defined OVS network, held at vswitchd making the bridge."""
     host.ctl("net-define", host.write_xml("ovsnet", ovs_network()))
-    host.ovs.pause_vswitchd()
-    starting = subprocess.Popen([str(HOSTNETCTL), "net-start", "ovsnet"], env=host.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        host._wait(lambda: _br_exists(host, "hnovs0"), "the Bridge row")
-    except AssertionError:
-        host.ovs.resume_vswitchd()
-        raise
-    return starting
+    return _held_by_stopped_vswitchd(host, ("net-start", "ovsnet"), lambda: _br_exists(host, "hnovs0"), "the Bridge row")
 
 
 def test_hostnetd_keeps_serving_while_vswitchd_makes_a_bridge(ovs_host):
