@@ -243,15 +243,22 @@ Error device_timeout(const std::string& name, bool present, std::chrono::seconds
 }
 }  // namespace
 
+std::optional<Result<int>> OvsBackend::device_reached(const std::string& name, bool present,
+                                                      std::chrono::steady_clock::time_point deadline,
+                                                      std::chrono::seconds timeout) {
+  auto link = netlink::get_link(*sock_, name);
+  if (!link) return Result<int>(tl::unexpected(link.error()));
+  if (present == link->has_value()) return Result<int>(present ? (*link)->ifindex : 0);
+  if (std::chrono::steady_clock::now() > deadline) return Result<int>(tl::unexpected(device_timeout(name, present, timeout)));
+  return std::nullopt;
+}
+
 Result<int> OvsBackend::wait_for_device(const std::string& name, bool present, std::chrono::seconds timeout) {
   // vswitchd makes and removes the devices of bridges and internal ports after it has read the
   // committed rows (a vswitchd busy reconfiguring a thousand ports can take seconds).
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto link = netlink::get_link(*sock_, name);
-    if (!link) return tl::unexpected(link.error());
-    if (present == link->has_value()) return present ? (*link)->ifindex : 0;
-    if (std::chrono::steady_clock::now() > deadline) return tl::unexpected(device_timeout(name, present, timeout));
+    if (auto reached = device_reached(name, present, deadline, timeout)) return std::move(*reached);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
@@ -596,17 +603,13 @@ void OvsBackend::check_waiting() {
   // Devices vswitchd makes or removes show in no OVSDB update: they are looked for every 5 ms.
   std::vector<std::pair<std::function<void(Result<int>)>, Result<int>>> devices_done;
   for (auto it = device_waits_.begin(); it != device_waits_.end();) {
-    auto link = netlink::get_link(*sock_, it->name);
-    Result<int> outcome = 0;
-    if (!link) outcome = tl::unexpected(link.error());
-    else if (it->present == link->has_value()) outcome = it->present ? (*link)->ifindex : 0;
-    else if (now > it->deadline) outcome = tl::unexpected(device_timeout(it->name, it->present, it->timeout));
-    else {
+    auto reached = device_reached(it->name, it->present, it->deadline, it->timeout);
+    if (!reached) {
       devices_pending = true;
       ++it;
       continue;
     }
-    devices_done.emplace_back(std::move(it->then), std::move(outcome));
+    devices_done.emplace_back(std::move(it->then), std::move(*reached));
     it = device_waits_.erase(it);
   }
   if (devices_pending) next = next ? std::min(*next, now + std::chrono::milliseconds(5)) : now + std::chrono::milliseconds(5);

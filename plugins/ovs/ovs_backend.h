@@ -58,6 +58,10 @@ class OvsBackend final : public SwitchBackend {
   std::string owner_of(const nlohmann::json& row) const;
   // Until vswitchd has made (present) or removed the device; its ifindex, or 0 once gone.
   Result<int> wait_for_device(const std::string& name, bool present, std::chrono::seconds timeout);
+  // One look for wait_for_device and its asynchronous twin: the outcome once the device is as
+  // wanted (or the deadline passed), nullopt while it is not yet.
+  std::optional<Result<int>> device_reached(const std::string& name, bool present,
+                                            std::chrono::steady_clock::time_point deadline, std::chrono::seconds timeout);
   // Ports committed to OVSDB that vswitchd has yet to take.
   struct Added {
     std::string bridge_uuid;
