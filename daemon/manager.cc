@@ -266,12 +266,12 @@ void Manager::create_async(std::string xml_text, StartDone done) {
 }
 
 void Manager::run_next_start() {
-  if (start_running_ || start_queue_.empty()) return;
+  // Only a start waiting for its switch outlives this call (single thread): the others finish
+  // within it, so one waiting holds the queue.
+  if (starting_ || start_queue_.empty()) return;
   StartJob job = std::move(start_queue_.front());
   start_queue_.pop_front();
-  start_running_ = true;
   auto finish = [this](StartDone done, Result<const Network*> outcome) {
-    start_running_ = false;
     done(std::move(outcome));
     run_next_start();
   };
@@ -279,12 +279,12 @@ void Manager::run_next_start() {
   bool create = job.xml.has_value();
   auto def = create ? prepare_create(*job.xml) : prepare_start(job.name);
   if (!def) return finish(std::move(job.done), tl::unexpected(def.error()));
-  if (auto r = check_startable(*def); !r)
-    return finish(std::move(job.done), fail_with_context(r.error(), "cannot start network '" + def->name + "'"));
   if (!def->creates_bridge()) {  // the admin's bridge: nothing to wait for
     auto outcome = create ? activate_created(*def, nullptr) : activate_defined(*def, nullptr);
     return finish(std::move(job.done), std::move(outcome));
   }
+  // Before a switch is made for it (bring_up checks again once the switch exists).
+  if (auto r = check_startable(*def); !r) return finish(std::move(job.done), tl::unexpected(r.error()));
   SwitchBackend* backend = *backends_.get(backend_name(*def));
   starting_ = def->name;
   start_done_ = std::move(job.done);

@@ -149,7 +149,6 @@ class Manager {
     StartDone done;
   };
   std::deque<StartJob> start_queue_;
-  bool start_running_ = false;
   std::optional<std::string> starting_;  // the network whose switch is being made
   StartDone start_done_;                 // its caller
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // backends' completions check it
