@@ -3,6 +3,11 @@
 #pragma once
 
 #include <sdbus-c++/Error.h>
+#include <sdbus-c++/MethodResult.h>
+
+#include <functional>
+#include <memory>
+#include <tuple>
 
 #include "common/log.h"
 #include "common/result.h"
@@ -30,6 +35,20 @@ void send_late_reply(Send send) {
   } catch (const sdbus::Error& e) {
     log::warning("could not send a reply: " + e.getMessage());
   }
+}
+
+// The completion of an asynchronous method: sends the error, or the results `make` builds from
+// the value (a std::tuple of the method's out arguments). Holds only the pending reply, so it may
+// outlive the object whose method it answers.
+template <class Value, class... Out, class Make>
+std::function<void(Result<Value>)> reply_when_done(sdbus::Result<Out...>&& result, Make make) {
+  auto reply = std::make_shared<sdbus::Result<Out...>>(std::move(result));
+  return [reply, make](Result<Value> outcome) {
+    send_late_reply([&] {
+      if (!outcome) return reply->returnError(to_bus_error(outcome.error()));
+      std::apply([&](const auto&... out) { reply->returnResults(out...); }, make(*outcome));
+    });
+  };
 }
 
 }  // namespace hostnet::dbus

@@ -80,13 +80,9 @@ sdbus::ObjectPath ManagerObject::DefineNetwork(const std::string& xml) {
 
 void ManagerObject::CreateNetwork(sdbus::Result<sdbus::ObjectPath>&& result, std::string xml) {
   require_admin(getObject(), auth_, "creating a network");
-  auto reply = std::make_shared<sdbus::Result<sdbus::ObjectPath>>(std::move(result));
-  manager_.create_async(std::move(xml), [reply](Result<const Network*> created) {
-    send_late_reply([&] {
-      if (!created) return reply->returnError(to_bus_error(created.error()));
-      reply->returnResults(network_path((*created)->name));
-    });
-  });
+  manager_.create_async(std::move(xml), reply_when_done<const Network*>(std::move(result), [](const Network* created) {
+                          return std::tuple(network_path(created->name));
+                        }));
 }
 
 std::vector<sdbus::ObjectPath> ManagerObject::ListNetworks() {

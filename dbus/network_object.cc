@@ -31,13 +31,7 @@ const Network& NetworkObject::network() const {
 
 void NetworkObject::Start(sdbus::Result<>&& result) {
   require_admin(getObject(), auth_, "starting a network");
-  auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
-  manager_.start_async(name_, [reply](Result<const Network*> started) {
-    send_late_reply([&] {
-      if (!started) return reply->returnError(to_bus_error(started.error()));
-      reply->returnResults();
-    });
-  });
+  manager_.start_async(name_, reply_when_done<const Network*>(std::move(result), [](const Network*) { return std::tuple<>(); }));
 }
 
 void NetworkObject::Stop() {
@@ -61,18 +55,15 @@ void NetworkObject::SetAutostart(const bool& autostart) {
 }
 
 // Port creation answers when the switch has taken the ports (OVS: when ovs-vswitchd has), so the
-// reply is sent from the event loop later; errors found before that are thrown as usual. The
-// completion holds only the reply: this object may be gone by then (the network undefined).
+// reply is sent from the event loop later (reply_when_done); errors found before that are thrown
+// as usual.
 void NetworkObject::CreatePort(sdbus::Result<sdbus::ObjectPath>&& result, std::map<std::string, sdbus::Variant> options) {
   require_admin(getObject(), auth_, "creating a port");
   auto request = value_or_throw(port_request_from(options));
-  auto reply = std::make_shared<sdbus::Result<sdbus::ObjectPath>>(std::move(result));
-  ports_.create_ports(name_, {request}, [reply](Result<std::vector<const Port*>> made) {
-    send_late_reply([&] {
-      if (!made) return reply->returnError(to_bus_error(made.error()));
-      reply->returnResults(port_path(made->front()->id));
-    });
-  });
+  ports_.create_ports(name_, {request},
+                      reply_when_done<std::vector<const Port*>>(std::move(result), [](const std::vector<const Port*>& made) {
+                        return std::tuple(port_path(made.front()->id));
+                      }));
 }
 
 void NetworkObject::CreatePorts(sdbus::Result<std::vector<sdbus::ObjectPath>>&& result,
@@ -84,15 +75,12 @@ void NetworkObject::CreatePorts(sdbus::Result<std::vector<sdbus::ObjectPath>>&& 
     if (!r) throw to_bus_error(Error{r.error().code, "port " + std::to_string(i) + ": " + r.error().message});
     requests.push_back(std::move(*r));
   }
-  auto reply = std::make_shared<sdbus::Result<std::vector<sdbus::ObjectPath>>>(std::move(result));
-  ports_.create_ports(name_, requests, [reply](Result<std::vector<const Port*>> made) {
-    send_late_reply([&] {
-      if (!made) return reply->returnError(to_bus_error(made.error()));
-      std::vector<sdbus::ObjectPath> out;
-      for (const Port* p : *made) out.emplace_back(port_path(p->id));
-      reply->returnResults(out);
-    });
-  });
+  ports_.create_ports(name_, requests,
+                      reply_when_done<std::vector<const Port*>>(std::move(result), [](const std::vector<const Port*>& made) {
+                        std::vector<sdbus::ObjectPath> out;
+                        for (const Port* p : made) out.emplace_back(port_path(p->id));
+                        return std::tuple(out);
+                      }));
 }
 
 std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string, uint32_t, std::string, std::string>>
