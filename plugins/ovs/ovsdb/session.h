@@ -22,7 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
-#include "plugins/ovs/ovsdb/backoff.h"
+#include "common/backoff.h"
 #include "plugins/ovs/ovsdb/ovsdb_client.h"
 #include "plugins/ovs/ovsdb/replica.h"
 

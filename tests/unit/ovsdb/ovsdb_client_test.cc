@@ -13,7 +13,7 @@
 #include <mutex>
 #include <thread>
 
-#include "plugins/ovs/ovsdb/backoff.h"
+#include "common/backoff.h"
 #include "plugins/ovs/ovsdb/operations.h"
 #include "plugins/ovs/ovsdb/schema.h"
 

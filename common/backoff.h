@@ -1,11 +1,12 @@
-// Exponential backoff for reconnecting: the first retry comes quickly (ovsdb-server restarts in
-// well under a second), later ones spread out so a server that stays down is not hammered.
+// Exponential backoff for reconnecting: the first retry comes quickly (a restarted server is
+// usually back in well under a second), later ones spread out so a server that stays down is not
+// hammered. Used for ovsdb-server and for the D-Bus daemon.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 
-namespace hostnet::ovsdb {
+namespace hostnet {
 
 class Backoff {
  public:
@@ -25,4 +26,4 @@ class Backoff {
   ms initial_, max_, next_;
 };
 
-}  // namespace hostnet::ovsdb
+}  // namespace hostnet
