@@ -5,8 +5,6 @@
 #include <exception>
 #include <iostream>
 
-#include <sdbus-c++/sdbus-c++.h>
-
 #include "common/log.h"
 #include "daemon/backend_registry.h"
 #include "daemon/dhcp/dnsmasq_service.h"
@@ -18,8 +16,7 @@
 #include "daemon/options.h"
 #include "daemon/ports/port_manager.h"
 #include "daemon/shaping/tc_shaper.h"
-#include "dbus/bus_event_source.h"
-#include "dbus/manager_object.h"
+#include "dbus/bus_service.h"
 #include "dbus/object_path.h"
 #include "hostnet_config.h"
 
@@ -82,26 +79,9 @@ int run(const DaemonOptions& opts) {
     return 1;
   }
 
-
-  std::unique_ptr<sdbus::IConnection> bus;
-  try {
-    bus = sdbus::createSystemBusConnection();
-  } catch (const sdbus::Error& e) {
-    log::error(std::string("cannot connect to the system bus: ") + e.getMessage());
-    return 1;
-  }
-  dbus::ManagerObject manager_object(*bus, manager, **ports, auth);
-  auto source = dbus::BusEventSource::attach((*loop)->get(), *bus, [&] { manager_object.collect_garbage(); });
-  if (!source) {
-    log::error(source.error().message);
-    return 1;
-  }
-  // The name comes last: a client that sees org.hostnet1 finds every object already there.
-  try {
-    bus->requestName(dbus::kBusName);
-  } catch (const sdbus::Error& e) {
-    log::error(std::string("cannot own ") + dbus::kBusName + ": " + e.getMessage() +
-               " (is another hostnetd running? does the bus policy allow root to own it?)");
+  dbus::BusService bus((*loop)->get(), manager, **ports, auth);
+  if (auto r = bus.start(); !r) {
+    log::error(r.error().message);
     return 1;
   }
   log::notice("hostnetd " HOSTNET_VERSION " ready on " + std::string(dbus::kBusName));

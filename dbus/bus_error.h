@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sdbus-c++/Error.h>
+#include <sdbus-c++/IConnection.h>
 #include <sdbus-c++/MethodResult.h>
 
 #include <functional>
@@ -38,15 +39,21 @@ void send_late_reply(Send send) {
 }
 
 // The completion of an asynchronous method: sends the error, or the results `make` builds from
-// the value (a std::tuple of the method's out arguments). Holds only the pending reply, so it may
-// outlive the object whose method it answers.
+// the value (a std::tuple of the method's out arguments). Holds only the pending reply and the
+// connection it came on, so it may outlive the object whose method it answers, and the
+// connection, if the bus is lost meanwhile (sdbus-c++ messages point into their connection).
 template <class Value, class... Out, class Make>
-std::function<void(Result<Value>)> reply_when_done(sdbus::Result<Out...>&& result, Make make) {
-  auto reply = std::make_shared<sdbus::Result<Out...>>(std::move(result));
-  return [reply, make](Result<Value> outcome) {
+std::function<void(Result<Value>)> reply_when_done(std::shared_ptr<sdbus::IConnection> connection,
+                                                   sdbus::Result<Out...>&& result, Make make) {
+  struct Pending {
+    std::shared_ptr<sdbus::IConnection> connection;  // declared first: destroyed after the reply
+    sdbus::Result<Out...> reply;
+  };
+  auto pending = std::make_shared<Pending>(Pending{std::move(connection), std::move(result)});
+  return [pending, make](Result<Value> outcome) {
     send_late_reply([&] {
-      if (!outcome) return reply->returnError(to_bus_error(outcome.error()));
-      std::apply([&](const auto&... out) { reply->returnResults(out...); }, make(*outcome));
+      if (!outcome) return pending->reply.returnError(to_bus_error(outcome.error()));
+      std::apply([&](const auto&... out) { pending->reply.returnResults(out...); }, make(*outcome));
     });
   };
 }

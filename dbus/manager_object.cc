@@ -6,8 +6,10 @@
 
 namespace hostnet::dbus {
 
-ManagerObject::ManagerObject(sdbus::IConnection& connection, Manager& manager, PortManager& ports, AuthPolicy auth)
-    : AdaptorInterfaces(connection, kManagerPath), connection_(connection), manager_(manager), ports_(ports), auth_(auth) {
+ManagerObject::ManagerObject(std::shared_ptr<sdbus::IConnection> connection, Manager& manager, PortManager& ports,
+                             AuthPolicy auth)
+    : AdaptorInterfaces(*connection, kManagerPath), connection_(std::move(connection)), manager_(manager), ports_(ports),
+      auth_(auth) {
   registerAdaptor();
   for (const Network* n : manager_.list()) network_added(*n);
   for (const Port* p : ports_.list()) port_added(*p);
@@ -47,7 +49,7 @@ void ManagerObject::network_removed(const std::string& name) {
 void ManagerObject::port_added(const Port& port) {
   if (port_objects_.count(port.id)) return;
   std::erase_if(port_graveyard_, [&](const auto& o) { return o->id() == port.id; });
-  port_objects_.emplace(port.id, std::make_unique<PortObject>(connection_, ports_, auth_, port.id));
+  port_objects_.emplace(port.id, std::make_unique<PortObject>(*connection_, ports_, auth_, port.id));
 }
 
 void ManagerObject::port_removed(const std::string& id) {
@@ -80,7 +82,8 @@ sdbus::ObjectPath ManagerObject::DefineNetwork(const std::string& xml) {
 
 void ManagerObject::CreateNetwork(sdbus::Result<sdbus::ObjectPath>&& result, std::string xml) {
   require_admin(getObject(), auth_, "creating a network");
-  manager_.create_async(std::move(xml), reply_when_done<const Network*>(std::move(result), [](const Network* created) {
+  manager_.create_async(std::move(xml),
+                        reply_when_done<const Network*>(connection_, std::move(result), [](const Network* created) {
                           return std::tuple(network_path(created->name));
                         }));
 }

@@ -25,7 +25,8 @@ class ManagerObject final
       public PortObserver {
  public:
   // Publishes the manager and one object per network the core already has.
-  ManagerObject(sdbus::IConnection& connection, Manager& manager, PortManager& ports, AuthPolicy auth);
+  // Pending replies share the connection (reply_when_done).
+  ManagerObject(std::shared_ptr<sdbus::IConnection> connection, Manager& manager, PortManager& ports, AuthPolicy auth);
   ~ManagerObject();
 
   // Destroys network objects removed during a call. An object cannot be destroyed inside its own
@@ -55,7 +56,7 @@ class ManagerObject final
   std::string Version() override;
   std::map<std::string, std::map<std::string, sdbus::Variant>> Backends() override;
 
-  sdbus::IConnection& connection_;
+  std::shared_ptr<sdbus::IConnection> connection_;
   Manager& manager_;
   PortManager& ports_;
   AuthPolicy auth_;

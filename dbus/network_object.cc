@@ -2,26 +2,31 @@
 
 #include "dbus/bus_error.h"
 #include "dbus/object_path.h"
+#include "dbus/signal_emission.h"
 #include "dbus/port_options.h"
 
 namespace hostnet::dbus {
 
-NetworkObject::NetworkObject(sdbus::IConnection& connection, Manager& manager, PortManager& ports,
+NetworkObject::NetworkObject(std::shared_ptr<sdbus::IConnection> connection, Manager& manager, PortManager& ports,
                              const AuthPolicy& auth, std::string name)
-    : AdaptorInterfaces(connection, network_path(name)), manager_(manager), ports_(ports), auth_(auth),
-      name_(std::move(name)) {
+    : AdaptorInterfaces(*connection, network_path(name)), connection_(std::move(connection)), manager_(manager),
+      ports_(ports), auth_(auth), name_(std::move(name)) {
   registerAdaptor();
-  emitInterfacesAddedSignal({org::hostnet1::Network_adaptor::INTERFACE_NAME});
+  emit_signal("InterfacesAdded",
+              [&] { emitInterfacesAddedSignal({org::hostnet1::Network_adaptor::INTERFACE_NAME}); });
 }
 
 NetworkObject::~NetworkObject() {
-  emitInterfacesRemovedSignal({org::hostnet1::Network_adaptor::INTERFACE_NAME});
+  emit_signal("InterfacesRemoved",
+              [&] { emitInterfacesRemovedSignal({org::hostnet1::Network_adaptor::INTERFACE_NAME}); });
   unregisterAdaptor();
 }
 
 void NetworkObject::properties_changed() {
-  emitPropertiesChangedSignal(org::hostnet1::Network_adaptor::INTERFACE_NAME,
-                              {"UUID", "Active", "Persistent", "Autostart", "Bridge", "Backend", "ForwardMode"});
+  emit_signal("PropertiesChanged", [&] {
+    emitPropertiesChangedSignal(org::hostnet1::Network_adaptor::INTERFACE_NAME,
+                                {"UUID", "Active", "Persistent", "Autostart", "Bridge", "Backend", "ForwardMode"});
+  });
 }
 
 const Network& NetworkObject::network() const {
@@ -31,7 +36,7 @@ const Network& NetworkObject::network() const {
 
 void NetworkObject::Start(sdbus::Result<>&& result) {
   require_admin(getObject(), auth_, "starting a network");
-  manager_.start_async(name_, reply_when_done<const Network*>(std::move(result), [](const Network*) { return std::tuple<>(); }));
+  manager_.start_async(name_, reply_when_done<const Network*>(connection_, std::move(result), [](const Network*) { return std::tuple<>(); }));
 }
 
 void NetworkObject::Stop() {
@@ -61,7 +66,7 @@ void NetworkObject::CreatePort(sdbus::Result<sdbus::ObjectPath>&& result, std::m
   require_admin(getObject(), auth_, "creating a port");
   auto request = value_or_throw(port_request_from(options));
   ports_.create_ports(name_, {request},
-                      reply_when_done<std::vector<const Port*>>(std::move(result), [](const std::vector<const Port*>& made) {
+                      reply_when_done<std::vector<const Port*>>(connection_, std::move(result), [](const std::vector<const Port*>& made) {
                         return std::tuple(port_path(made.front()->id));
                       }));
 }
@@ -76,7 +81,7 @@ void NetworkObject::CreatePorts(sdbus::Result<std::vector<sdbus::ObjectPath>>&& 
     requests.push_back(std::move(*r));
   }
   ports_.create_ports(name_, requests,
-                      reply_when_done<std::vector<const Port*>>(std::move(result), [](const std::vector<const Port*>& made) {
+                      reply_when_done<std::vector<const Port*>>(connection_, std::move(result), [](const std::vector<const Port*>& made) {
                         std::vector<sdbus::ObjectPath> out;
                         for (const Port* p : made) out.emplace_back(port_path(p->id));
                         return std::tuple(out);

@@ -18,8 +18,8 @@ class NetworkObject final
                                       sdbus::ManagedObject_adaptor> {
  public:
   // Registers the object and announces it with InterfacesAdded.
-  NetworkObject(sdbus::IConnection& connection, Manager& manager, PortManager& ports, const AuthPolicy& auth,
-                std::string name);
+  NetworkObject(std::shared_ptr<sdbus::IConnection> connection, Manager& manager, PortManager& ports,
+                const AuthPolicy& auth, std::string name);
   // Announces InterfacesRemoved and unregisters.
   ~NetworkObject();
 
@@ -57,6 +57,7 @@ class NetworkObject final
 
   const Network& network() const;
 
+  std::shared_ptr<sdbus::IConnection> connection_;  // for the replies of asynchronous methods
   Manager& manager_;
   PortManager& ports_;
   const AuthPolicy& auth_;

@@ -3,6 +3,7 @@
 #include "daemon/ports/interface_xml.h"
 #include "dbus/bus_error.h"
 #include "dbus/object_path.h"
+#include "dbus/signal_emission.h"
 
 namespace hostnet::dbus {
 
@@ -25,16 +26,19 @@ std::string describe_bandwidth(const PortSettings& s) {
 PortObject::PortObject(sdbus::IConnection& connection, PortManager& ports, const AuthPolicy& auth, std::string id)
     : AdaptorInterfaces(connection, port_path(id)), ports_(ports), auth_(auth), id_(std::move(id)) {
   registerAdaptor();
-  emitInterfacesAddedSignal({org::hostnet1::Port_adaptor::INTERFACE_NAME});
+  emit_signal("InterfacesAdded",
+              [&] { emitInterfacesAddedSignal({org::hostnet1::Port_adaptor::INTERFACE_NAME}); });
 }
 
 PortObject::~PortObject() {
-  emitInterfacesRemovedSignal({org::hostnet1::Port_adaptor::INTERFACE_NAME});
+  emit_signal("InterfacesRemoved",
+              [&] { emitInterfacesRemovedSignal({org::hostnet1::Port_adaptor::INTERFACE_NAME}); });
   unregisterAdaptor();
 }
 
 void PortObject::properties_changed() {
-  emitPropertiesChangedSignal(org::hostnet1::Port_adaptor::INTERFACE_NAME, {"Ifindex"});
+  emit_signal("PropertiesChanged",
+              [&] { emitPropertiesChangedSignal(org::hostnet1::Port_adaptor::INTERFACE_NAME, {"Ifindex"}); });
 }
 
 const Port& PortObject::port() const { return *value_or_throw(ports_.lookup(id_)); }

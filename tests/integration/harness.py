@@ -99,6 +99,18 @@ class Host:
         if self.bus.poll() is not None:
             raise AssertionError(f"dbus-daemon exited: {self.bus.stderr.read().decode(errors='replace')}")
 
+    def kill_bus(self, sig=signal.SIGKILL):
+        """Ends the private dbus-daemon (hostnetd keeps running); a dead daemon leaves its socket
+        file behind, as on a real host."""
+        self.bus.send_signal(sig)
+        self.bus.wait(timeout=10)
+
+    def restart_bus(self, sig=signal.SIGKILL):
+        """A bus daemon restarted under hostnetd: the old one ended, a new one on the same address."""
+        self.kill_bus(sig)
+        self.bus_socket.unlink(missing_ok=True)
+        self._start_bus()
+
     def start_daemon(self, *extra):
         log = self.tmp / f"hostnetd.{len(self.daemon_logs)}.log"
         self.daemon_logs.append(log)
