@@ -1,8 +1,8 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Does a port's <bandwidth> hold? An iperf3 run through a shaped port, both directions, against
 the configured rate: a benchmark check, not a test (rates on a noisy machine are not assertions).
 
-    sudo python3 bench/bench_bandwidth.py [--build-dir build-bench]
+    sudo /usr/bin/python3 bench/bench_bandwidth.py [--build-dir build-bench]
 
 A "VM" namespace is plugged into a hostnet port by tests/integration/vmm.py (a userspace relay,
 as a VMM is); a peer namespace sits on the same bridge through a veth. The port is shaped at

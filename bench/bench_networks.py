@@ -1,8 +1,8 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Start and stop 100 isolated networks: hostnet (hostnetctl -> D-Bus -> hostnetd) against the shell
 loop an admin would write with `ip`, side by side in one run, each in a fresh network namespace.
 
-    sudo python3 bench/bench_networks.py [--count 100] [--build-dir build-bench]
+    sudo /usr/bin/python3 bench/bench_networks.py [--count 100] [--build-dir build-bench]
 
 Prints the times and the ratios (ip loop time / hostnet time: above 1 means hostnet is faster)."""
 

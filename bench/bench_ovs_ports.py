@@ -1,10 +1,10 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Adding (and removing) 1000 ports to an Open vSwitch bridge: hostnet over D-Bus (OVSDB
 transactions of its own) against a loop of `ovs-vsctl add-port` and against one `ovs-vsctl` call
 with 1000 `-- add-port` clauses, in one run, on one ovsdb-server + ovs-vswitchd (userspace
 datapath) in a namespace of its own.
 
-    sudo python3 bench/bench_ovs_ports.py [--count 1000] [--build-dir build-bench]
+    sudo /usr/bin/python3 bench/bench_ovs_ports.py [--count 1000] [--build-dir build-bench]
 
 The ovs-vsctl ways add taps made beforehand (not timed); hostnet's CreatePort makes the tap too
 (TUNSETIFF, settings, up: ~0.5-1 ms of kernel work per port), so its times include more work.

@@ -1,8 +1,8 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The cost of adding the 1st, 100th and 1000th port forward to a running NAT network (hostnetctl
 per call, as an admin would), to show it stays flat: each forward is one nftables map element.
 
-    sudo python3 bench/bench_port_forwards.py [--count 1000] [--build-dir build-bench]"""
+    sudo /usr/bin/python3 bench/bench_port_forwards.py [--count 1000] [--build-dir build-bench]"""
 
 import statistics
 import time

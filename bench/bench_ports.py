@@ -1,8 +1,8 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Create and delete 1000 VM tap ports on a Linux bridge, single-queue and 4-queue, every way side
 by side in one run, and compare each with the raw kernel limit.
 
-    sudo python3 bench/bench_ports.py [--count 1000] [--batch-size 0] [--build-dir build-bench]
+    sudo /usr/bin/python3 bench/bench_ports.py [--count 1000] [--batch-size 0] [--build-dir build-bench]
 
 A port is what a VM's NIC needs: a persistent tap (no packet info, vnet header; multi_queue for 4
 queues), enslaved to the bridge, up. The ways:

@@ -1,10 +1,10 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """libvirt's `default` NAT network (the XML libvirt ships), started and stopped by libvirtd through
 `virsh net-start/net-destroy` and by hostnetd through `hostnetctl net-start/net-destroy`, side by
 side in one run, each daemon in a network namespace of its own. Both start dnsmasq and firewall
 rules. Prints medians and ratios (libvirt time / hostnet time: above 1 means hostnet is faster).
 
-    sudo python3 bench/bench_vs_libvirt.py [--count 8]
+    sudo /usr/bin/python3 bench/bench_vs_libvirt.py [--count 8]
 
 Needs libvirtd (scripts/install-deps.sh --bench) and no other libvirtd running: libvirtd owns
 /run/libvirt on the whole machine."""
