@@ -27,15 +27,18 @@ const char* yes_no(bool b) { return b ? "yes" : "no"; }
 struct NetworkSummary {
   std::string name, uuid, bridge, backend, forward;
   bool active, persistent, autostart;
+  std::vector<std::string> warnings;
 };
 
 NetworkSummary summarize(NetworkProxy& n) {
-  return {n.Name(), n.UUID(), n.Bridge(), n.Backend(), n.ForwardMode(), n.Active(), n.Persistent(), n.Autostart()};
+  return {n.Name(),   n.UUID(),       n.Bridge(),    n.Backend(), n.ForwardMode(),
+          n.Active(), n.Persistent(), n.Autostart(), n.Warnings()};
 }
 
 nlohmann::json to_json(const NetworkSummary& s) {
   return {{"name", s.name},     {"uuid", s.uuid},         {"active", s.active},       {"persistent", s.persistent},
-          {"autostart", s.autostart}, {"bridge", s.bridge}, {"backend", s.backend}, {"forward", s.forward}};
+          {"autostart", s.autostart}, {"bridge", s.bridge}, {"backend", s.backend}, {"forward", s.forward},
+          {"warnings", s.warnings}};
 }
 
 int net_define(const Args& a, bool transient) {
@@ -45,6 +48,7 @@ int net_define(const Args& a, bool transient) {
   auto n = c.network(path);
   std::cout << "Network " << n->Name() << (transient ? " created from " : " defined from ") << a.positional[0]
             << "\n";
+  for (const auto& w : n->Warnings()) std::cerr << "warning: " << w << "\n";
   return 0;
 }
 
@@ -95,6 +99,7 @@ int net_info(const Args& a) {
   row("Bridge", s.bridge);
   row("Forward", s.forward);
   row("Backend", s.backend);
+  for (const auto& w : s.warnings) row("Warning", w);
   return 0;
 }
 
@@ -217,6 +222,7 @@ int net_validate(const Args& a) {
     return 1;
   }
   std::cout << file << " validates\n";
+  for (const auto& w : def->warnings) std::cerr << "warning: " << file << ": " << w << "\n";
   return 0;
 }
 

@@ -123,6 +123,10 @@ Result<void> Manager::check_bridge_device_free(const xml::NetworkDef& def) const
   return {};
 }
 
+void Manager::log_warnings(const xml::NetworkDef& def) {
+  for (const auto& w : def.warnings) log::warning("network " + def.name + ": " + w);
+}
+
 Result<const Network*> Manager::define(std::string_view xml_text) {
   auto parsed = xml::parse_network(xml_text);
   if (!parsed) return tl::unexpected(parsed.error());
@@ -131,6 +135,7 @@ Result<const Network*> Manager::define(std::string_view xml_text) {
   if (auto r = complete_definition(def, existing); !r) return tl::unexpected(r.error());
   if (auto r = check_identity_free(def); !r) return tl::unexpected(r.error());
   if (auto r = store_.save_definition(def); !r) return tl::unexpected(r.error());
+  log_warnings(def);
 
   if (existing) {
     // A redefinition takes effect at the next start, as in libvirt; a running network keeps
@@ -159,6 +164,7 @@ Result<xml::NetworkDef> Manager::prepare_create(std::string_view xml_text) {
     return fail(Errc::Conflict, "network '" + def.name + "' is already active");
   if (auto r = complete_definition(def, existing); !r) return tl::unexpected(r.error());
   if (auto r = check_identity_free(def); !r) return tl::unexpected(r.error());
+  log_warnings(def);
   return def;
 }
 

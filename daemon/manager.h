@@ -63,6 +63,8 @@ class Manager {
   // stop the others.
   void reconcile();
 
+  // The definition's warnings (what libvirt accepts but will not work) are logged, and stay
+  // in the stored definition for clients to show.
   Result<const Network*> define(std::string_view xml_text);
   Result<const Network*> create(std::string_view xml_text);
   Result<void> undefine(const std::string& name);
@@ -106,6 +108,7 @@ class Manager {
   Result<SwitchBackend*> backend_for(const xml::NetworkDef& def) const { return backends_.get(backend_name(def)); }
 
  private:
+  static void log_warnings(const xml::NetworkDef& def);
   Network* find(const std::string& name);
   // Fills what the user left out: uuid, MAC and bridge name, kept from the existing definition
   // on redefine so the bridge keeps its name and address.

@@ -25,7 +25,8 @@ NetworkObject::~NetworkObject() {
 void NetworkObject::properties_changed() {
   emit_signal("PropertiesChanged", [&] {
     emitPropertiesChangedSignal(org::hostnet1::Network_adaptor::INTERFACE_NAME,
-                                {"UUID", "Active", "Persistent", "Autostart", "Bridge", "Backend", "ForwardMode"});
+                                {"UUID", "Active", "Persistent", "Autostart", "Bridge", "Backend", "ForwardMode",
+                                 "Warnings"});
   });
 }
 
@@ -135,5 +136,10 @@ bool NetworkObject::Autostart() { return network().autostart; }
 std::string NetworkObject::Bridge() { return network().current().bridge.name; }
 std::string NetworkObject::Backend() { return manager_.backend_name(network().current()); }
 std::string NetworkObject::ForwardMode() { return xml::forward_mode_name(network().current().forward.mode); }
+
+std::vector<std::string> NetworkObject::Warnings() {
+  const Network& n = network();
+  return n.persistent ? n.persistent->warnings : n.current().warnings;
+}
 
 }  // namespace hostnet::dbus

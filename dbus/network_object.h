@@ -54,6 +54,7 @@ class NetworkObject final
   std::string Bridge() override;
   std::string Backend() override;
   std::string ForwardMode() override;
+  std::vector<std::string> Warnings() override;
 
   const Network& network() const;
 

@@ -261,6 +261,10 @@ struct NetworkDef {
   std::vector<PortGroupDef> portgroups;
   std::optional<bool> port_isolated;  // <port isolated='yes'/>
 
+  // What libvirt accepts but will not work as written ("line 9: <host ip=...>: outside the
+  // network's subnet ..."): reported, never refused, never formatted.
+  std::vector<std::string> warnings;
+
   // Does this mode use a bridge that the network itself creates and owns?
   bool creates_bridge() const;
 };

@@ -36,7 +36,7 @@ Result<IpAddress> address_in_subnet(const XMLElement* e, const char* name, const
   return a;
 }
 
-Result<void> parse_dhcp(const XMLElement* e, IpDef& ip) {
+Result<void> parse_dhcp(const XMLElement* e, IpDef& ip, std::vector<std::string>& warnings) {
   DhcpDef dhcp;
   for (const auto* r : children(e, "range")) {
     auto start = address_in_subnet(r, "start", ip);
@@ -71,9 +71,16 @@ Result<void> parse_dhcp(const XMLElement* e, IpDef& ip) {
     if (host.mac.empty() && host.name.empty() && host.id.empty())
       return bad(h, "", "a static host needs a mac, id or name attribute");
     if (has_attr(h, "ip")) {
-      auto a = address_in_subnet(h, "ip", ip);
+      auto a = ip_attr(h, "ip", ip.address.family);
       if (!a) return tl::unexpected(a.error());
       host.ip = a->str();
+      // libvirt accepts such a host and dnsmasq then ignores it: keep the definition valid, as
+      // libvirt does, and say what will not happen.
+      if (!in_subnet(*a, ip.address, ip.prefix_length()))
+        warnings.push_back(element_error(h, "ip", "outside the network's subnet " + ip.address.str() + "/" +
+                                                     std::to_string(ip.prefix_length()) +
+                                                     ": dnsmasq will not give this host its address")
+                               .message);
     } else if (!ip.is_ipv6() || host.name.empty()) {
       return bad(h, "", "missing required attribute 'ip'");
     }
@@ -136,7 +143,7 @@ Result<void> parse_ip_element(const XMLElement* e, NetworkDef& def) {
     if (auto r = check_plain_text(tftp, "root", ip.tftp_root); !r) return r;
   }
   if (const auto* dhcp = e->FirstChildElement("dhcp")) {
-    if (auto r = parse_dhcp(dhcp, ip); !r) return r;
+    if (auto r = parse_dhcp(dhcp, ip, def.warnings); !r) return r;
     if (!ip.dhcp->ranges.empty() || !ip.dhcp->hosts.empty()) {
       for (const auto& other : def.ips)
         if (other.address.family == ip.address.family && other.dhcp &&

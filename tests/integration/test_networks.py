@@ -14,7 +14,7 @@ def test_define_start_list_dumpxml_destroy_undefine(host):
     assert "Network isolated defined" in out
     assert host.networks()["isolated"] == {
         "name": "isolated", "uuid": host.networks()["isolated"]["uuid"], "active": False, "persistent": True,
-        "autostart": False, "bridge": "hnbr0", "backend": "bridge", "forward": "none"}
+        "autostart": False, "bridge": "hnbr0", "backend": "bridge", "forward": "none", "warnings": []}
     assert host.config_files() == ["isolated.xml"]
 
     host.ctl("net-start", "isolated")
@@ -170,3 +170,21 @@ def test_net_validate_needs_no_daemon(host):
     assert "validates" in host.ctl("net-validate", good).stdout
     err = host.ctl_error("net-validate", bad)
     assert "InvalidXML" in err and "line 2" in err and "10.0.0.300" in err
+
+
+def test_what_libvirt_accepts_but_will_not_work_is_defined_with_a_warning(host):
+    # libvirt accepts a static DHCP host outside the subnet; dnsmasq then ignores it.
+    xml = ("<network><name>warned</name><ip address='192.168.151.1' prefix='24'>\n"
+           "<dhcp><range start='192.168.151.10' end='192.168.151.20'/>\n"
+           "<host mac='52:54:00:00:00:01' ip='10.9.9.9'/></dhcp></ip></network>")
+    result = host.ctl("net-define", host.write_xml("warned", xml))
+    expected = "line 3: <host ip='10.9.9.9'>: outside the network's subnet 192.168.151.1/24"
+    assert "Network warned defined" in result.stdout
+    assert f"warning: {expected}" in result.stderr
+    assert expected in host.networks()["warned"]["warnings"][0]
+    assert f"Warning:        {expected}" in host.ctl("net-info", "warned").stdout
+    assert "network warned: " + expected in host.daemon_log()
+    assert "<host mac='52:54:00:00:00:01' ip='10.9.9.9'/>" in host.ctl("net-dumpxml", "warned").stdout
+    validated = host.ctl("net-validate", host.tmp / "warned.xml")
+    assert "validates" in validated.stdout and expected in validated.stderr
+    host.ctl("net-start", "warned")  # and it starts, as under libvirt

@@ -268,3 +268,22 @@ TEST(Update, DhcpAndDnsHostsAddAndDelete) {
   EXPECT_EQ(xml::apply_update(*def, "modify", "ip-dhcp-host", "<host/>").error().code, Errc::Unsupported);
   EXPECT_EQ(xml::apply_update(*def, "add", "portgroup", "<portgroup/>").error().code, Errc::Unsupported);
 }
+
+// libvirt accepts a static host outside the subnet (dnsmasq then ignores it): so does hostnet,
+// with a warning naming the line, formatted back unchanged.
+TEST(Warnings, DhcpHostOutsideTheSubnetIsAcceptedWithAWarning) {
+  std::string text = net(
+      "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n"
+      "      <host mac='52:54:00:00:00:01' ip='10.9.9.9'/>\n    </dhcp>\n  </ip>\n");
+  auto def = xml::parse_network(text);
+  ASSERT_TRUE(def) << def.error().message;
+  ASSERT_EQ(def->warnings.size(), 1u);
+  EXPECT_EQ(def->warnings[0],
+            "line 5: <host ip='10.9.9.9'>: outside the network's subnet 10.0.0.1/24: dnsmasq will not give this "
+            "host its address");
+  EXPECT_NE(xml::format_network(*def).find("<host mac='52:54:00:00:00:01' ip='10.9.9.9'/>"), std::string::npos);
+  auto inside = xml::parse_network(net("  <ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' "
+                                       "ip='10.0.0.9'/></dhcp></ip>\n"));
+  ASSERT_TRUE(inside);
+  EXPECT_TRUE(inside->warnings.empty());
+}
