@@ -300,7 +300,9 @@ TEST_F(ManagerTest, FailureAfterTheSwitchWasMadeRollsItBack) {
 }
 
 TEST_F(ManagerTest, BackendFailureIsReportedAndLeavesNothing) {
-  load(std::getenv("HOSTNET_PLUGIN_DIR"), {{"fake-fail", "ensure_switch"}});
+  const char* plugins = std::getenv("HOSTNET_PLUGIN_DIR");
+  ASSERT_NE(plugins, nullptr) << "HOSTNET_PLUGIN_DIR must point at the built plugins";
+  load(plugins, {{"fake-fail", "ensure_switch"}});
   ASSERT_TRUE(manager_->define(kIsolated));
   auto r = manager_->start("iso");
   ASSERT_FALSE(r);

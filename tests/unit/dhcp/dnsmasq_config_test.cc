@@ -101,14 +101,14 @@ TEST(LeaseFile, Ipv4AndIpv6Lines) {
 TEST(DnsmasqConfig, DnsmasqItselfAcceptsEveryGoldenConfig) {
   ASSERT_EQ(std::system("test -x /usr/sbin/dnsmasq"), 0) << "dnsmasq (dnsmasq-base) is needed for this check";
   size_t n = 0;
-  for (const auto& e : fs::directory_iterator(std::getenv("HOSTNET_GOLDEN_DIR"))) {
-    std::ifstream in(e.path());
+  for (const auto& path : hostnet::testing::files_in_env_dir("HOSTNET_GOLDEN_DIR")) {
+    std::ifstream in(path);
     std::string line, conf;
     while (std::getline(in, line) && line != "--- hostsfile") conf += line + "\n";
     fs::path tmp = fs::temp_directory_path() / ("hostnet-dnsmasq-test-" + std::to_string(::getpid()) + ".conf");
     std::ofstream(tmp) << conf;
     std::string cmd = "/usr/sbin/dnsmasq --test --conf-file=" + tmp.string() + " >/dev/null 2>&1";
-    EXPECT_EQ(std::system(cmd.c_str()), 0) << e.path() << " is not a valid dnsmasq configuration";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << path << " is not a valid dnsmasq configuration";
     fs::remove(tmp);
     ++n;
   }

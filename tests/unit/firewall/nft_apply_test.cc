@@ -13,6 +13,7 @@
 
 #include "daemon/firewall/nft_firewall.h"
 #include "daemon/firewall/ruleset.h"
+#include "tests/unit/test_support.h"
 #include "xml/network_xml.h"
 
 namespace fs = std::filesystem;
@@ -29,12 +30,7 @@ class OwnNetworkNamespace : public ::testing::Environment {
 };
 const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new OwnNetworkNamespace);
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using hostnet::testing::slurp;
 
 }  // namespace
 
@@ -42,8 +38,8 @@ TEST(NftApply, EveryGoldenBatchLoadsAndCanBeRemoved) {
   auto fw = NftFirewall::open();
   ASSERT_TRUE(fw) << fw.error().message;
   size_t n = 0;
-  for (const auto& e : fs::directory_iterator(std::getenv("HOSTNET_GOLDEN_DIR"))) {
-    auto r = (*fw)->run(slurp(e.path()), e.path().filename().string());
+  for (const auto& path : hostnet::testing::files_in_env_dir("HOSTNET_GOLDEN_DIR")) {
+    auto r = (*fw)->run(slurp(path), path.filename().string());
     EXPECT_TRUE(r) << r.error().message;
     ++n;
   }
