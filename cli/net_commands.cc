@@ -1,5 +1,6 @@
 #include "cli/net_commands.h"
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -207,10 +208,14 @@ int net_update(const Args& a) {
   std::string fragment = xml.starts_with("<") ? xml : read_input_file(xml);
   uint32_t flags = (a.has("live") ? 1u : 0u) | (a.has("config") ? 2u : 0u);
   Client c;
-  c.lookup(a.positional[0])->Update(a.positional[1], a.positional[2], fragment, flags);
+  auto n = c.lookup(a.positional[0]);
+  auto before = n->Warnings();
+  n->Update(a.positional[1], a.positional[2], fragment, flags);
   std::cout << "Updated network " << a.positional[0]
             << (flags == 3 ? " live state and persistent config" : flags == 2 ? " persistent config" : flags == 1 ? " live state" : "")
             << "\n";
+  for (const auto& w : n->Warnings())
+    if (std::find(before.begin(), before.end(), w) == before.end()) std::cerr << "warning: " << w << "\n";
   return 0;
 }
 

@@ -378,6 +378,7 @@ Result<void> Manager::update(const std::string& name, const std::string& command
     if (!r) return tl::unexpected(r.error());
     new_stored = std::move(*r);
   }
+  std::vector<std::string> known = n->current().warnings;
   if (new_stored)
     if (auto r = store_.save_definition(*new_stored); !r) return r;
   if (new_live) {
@@ -390,6 +391,8 @@ Result<void> Manager::update(const std::string& name, const std::string& command
     n->live = std::move(*new_live);
   }
   if (new_stored) n->persistent = std::move(*new_stored);
+  for (const auto& w : n->current().warnings)
+    if (std::find(known.begin(), known.end(), w) == known.end()) log::warning("network " + name + ": " + w);
   notify_changed(*n);
   return {};
 }

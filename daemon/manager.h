@@ -64,7 +64,7 @@ class Manager {
   void reconcile();
 
   // The definition's warnings (what libvirt accepts but will not work) are logged, and stay
-  // in the stored definition for clients to show.
+  // in the definition for clients to show (update() likewise).
   Result<const Network*> define(std::string_view xml_text);
   Result<const Network*> create(std::string_view xml_text);
   Result<void> undefine(const std::string& name);

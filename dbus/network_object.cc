@@ -1,5 +1,7 @@
 #include "dbus/network_object.h"
 
+#include <algorithm>
+
 #include "dbus/bus_error.h"
 #include "dbus/object_path.h"
 #include "dbus/signal_emission.h"
@@ -139,7 +141,12 @@ std::string NetworkObject::ForwardMode() { return xml::forward_mode_name(network
 
 std::vector<std::string> NetworkObject::Warnings() {
   const Network& n = network();
-  return n.persistent ? n.persistent->warnings : n.current().warnings;
+  std::vector<std::string> out;
+  for (const auto* def : {n.persistent ? &*n.persistent : nullptr, n.live ? &*n.live : nullptr})
+    if (def)
+      for (const auto& w : def->warnings)
+        if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+  return out;
 }
 
 }  // namespace hostnet::dbus

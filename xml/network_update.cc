@@ -116,6 +116,9 @@ Result<NetworkDef> apply_update(const NetworkDef& def, std::string_view command,
   // The whole result must still be a valid definition (duplicate MACs, addresses, ...).
   auto again = parse_network(format_network(out, kFormatLive));
   if (!again) return tl::unexpected(again.error());
+  // Warnings of the result as a whole (lines as net-dumpxml prints it): one that came with the
+  // fragment is added, one whose host was deleted goes.
+  out.warnings = std::move(again->warnings);
   return out;
 }
 
