@@ -425,3 +425,22 @@ def test_hostnetd_stopping_while_a_network_starts_leaves_no_bridge_behind(ovs_ho
     assert host.networks()["ovsnet"]["active"] is False
     host.ctl("net-start", "ovsnet")
     assert "10.80.0.1/24" in host.addresses("hnovs0")
+
+
+def test_a_port_add_waiting_when_the_bus_is_lost_completes_and_its_reply_goes_nowhere(ovs_host):
+    # The pending reply belongs to the lost connection: it is sent (and fails, logged) when
+    # vswitchd takes the port, after hostnetd is on a new bus. The port is made all the same.
+    host = ovs_host
+    start(host)
+    waiting = _port_add_with_vswitchd_stopped(host, "inflight")
+    try:
+        host.restart_bus()
+        host._wait(lambda: host.ctl("net-list", check=False).returncode == 0, "hostnetd on the new bus")
+        waiting.communicate(timeout=30)
+        assert waiting.returncode != 0, "the caller's bus is gone: it cannot have had an answer"
+    finally:
+        host.ovs.resume_vswitchd()
+    host._wait(lambda: "inflight" in {p["name"] for p in json.loads(host.ctl("port-list", "--json").stdout)},
+               "the port vswitchd took after the bus came back")
+    assert int(host.ovs.vsctl("get", "Interface", "inflight", "ofport")) > 0
+    host._wait(lambda: "could not send a reply" in host.daemon_log(), "the reply's failure to be logged")
