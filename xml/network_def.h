@@ -70,7 +70,8 @@ struct ForwardDef {
   ForwardMode mode = ForwardMode::None;
   std::string dev;  // <forward dev=...>, also the first interface
   std::optional<bool> managed;     // hostdev
-  std::string driver_name;         // <driver name='vfio'/>
+  std::string driver_name;         // <driver name='vfio'/>; "" when not given
+  std::string driver_model;        // <driver model='vfio-pci-igb'/>: the host driver to bind (libvirt 10.0)
   std::optional<NatDef> nat;
   std::vector<ForwardInterface> interfaces;
   std::vector<std::string> pfs;    // <pf dev=...> (libvirt allows one)

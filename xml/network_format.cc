@@ -87,14 +87,17 @@ void format_forward(XmlWriter& w, const NetworkDef& def, unsigned flags) {
   w.attr("mode", forward_mode_name(f.mode));
   if (f.mode == ForwardMode::Hostdev) w.attr("managed", f.managed.value_or(false) ? "yes" : "no");
   bool nat_body = f.mode == ForwardMode::Nat && f.nat && (f.nat->address || f.nat->port || f.nat->ipv6);
-  bool has_body = !f.interfaces.empty() || !f.pfs.empty() || !f.pci_addresses.empty() || !f.driver_name.empty() ||
+  bool driver = !f.driver_name.empty() || !f.driver_model.empty();
+  bool has_body = !f.interfaces.empty() || !f.pfs.empty() || !f.pci_addresses.empty() || driver ||
                   (f.nat && (f.nat->address || f.nat->port || f.nat->ipv6));
   if (!has_body) {
     w.close_empty();
     return;
   }
   w.close_open();
-  if (!f.driver_name.empty()) w.open("driver").attr("name", f.driver_name).close_empty();
+  // As libvirt 10.0 formats it (virDeviceHostdevPCIDriverInfoFormat): name, then model, each only
+  // when set. libvirt 9.0 ignores model at define time, so its net-dumpxml never shows one.
+  if (driver) w.open("driver").attr("name", f.driver_name).attr("model", f.driver_model).close_empty();
   if (nat_body) format_nat(w, *f.nat);
   if (!f.pfs.empty()) w.open("pf").attr("dev", f.pfs[0]).close_empty();
   if (f.pfs.empty() || live) {
