@@ -82,6 +82,12 @@ const BadCase kBad[] = {
     {"lease unit", "<network><name>x</name><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' "
                    "end='10.0.0.9'><lease expiry='1' unit='days'/></range></dhcp></ip></network>",
      "seconds, minutes or hours"},
+    {"lease too short", "<network><name>x</name><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' "
+                        "end='10.0.0.9'>\n<lease expiry='119' unit='seconds'/></range></dhcp></ip></network>",
+     "line 2: <lease expiry='119'>: the shortest lease is 2 minutes"},
+    {"lease one minute", "<network><name>x</name><ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' "
+                         "ip='10.0.0.10'><lease expiry='1'/></host></dhcp></ip></network>",
+     "the shortest lease is 2 minutes"},
     {"dns hostname newline",
      "<network><name>x</name><dns><host ip='10.0.0.5'><hostname>a&#10;b</hostname></host></dns></network>",
      "control character"},
@@ -220,6 +226,15 @@ TEST(Identity, NoMacForAHostBridge) {
   xml::assign_identity(*def);
   EXPECT_TRUE(def->uuid);
   EXPECT_FALSE(def->mac);
+}
+
+TEST(Lease, TwoMinutesIsTheShortest) {
+  // The boundary libvirt draws: 120 seconds and 2 minutes load, 119 seconds (above) does not.
+  for (const char* lease : {"<lease expiry='120' unit='seconds'/>", "<lease expiry='2'/>", "<lease expiry='0'/>"}) {
+    auto def = xml::parse_network(net(std::string("  <ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' "
+                                                  "end='10.0.0.9'>") + lease + "</range></dhcp></ip>\n"));
+    EXPECT_TRUE(def) << lease << ": " << def.error().message;
+  }
 }
 
 TEST(Names, InterfaceNames) {
