@@ -176,6 +176,10 @@ const BadCase kBad[] = {
      "<driver model='../../bind'>: not a driver name"},
     {"driver model empty", "<network><name>x</name><forward mode='hostdev'><driver model=''/></forward></network>",
      "<driver model=''>: not a driver name"},
+    {"two hostnet elements",
+     "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'/>\n"
+     "<g:network xmlns:g='https://hostnet.dev/xmlns/network/1.0'/></metadata></network>",
+     "line 2: <g:network>: a second hostnet element in <metadata>"},
     {"two dhcp v4", "<network><name>x</name><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' "
                     "end='10.0.0.9'/></dhcp></ip><ip address='10.1.0.1' prefix='24'><dhcp><range start='10.1.0.2' "
                     "end='10.1.0.9'/></dhcp></ip></network>",
@@ -282,6 +286,34 @@ TEST(Format, EmptyForwardDriverIsDropped) {
   auto def = xml::parse_network("<network><name>n</name><forward mode='hostdev'><driver/></forward></network>");
   ASSERT_TRUE(def) << def.error().message;
   EXPECT_EQ(xml::format_network(*def), "<network>\n  <name>n</name>\n  <forward mode='hostdev' managed='no'/>\n</network>\n");
+}
+
+// hostnet's element in <metadata> follows its model: added with the first forward (declaring its
+// namespace), removed with the last, other applications' elements left where they were.
+TEST(Format, HostnetMetadataFollowsTheForwards) {
+  const std::string head = "<network>\n  <name>n</name>\n";
+  const std::string tail = "  <forward mode='nat'/>\n  <bridge stp='on' delay='0'/>\n"
+                           "  <ip address='10.0.0.1' prefix='24'>\n  </ip>\n</network>\n";
+  auto def = xml::parse_network(head + tail);
+  ASSERT_TRUE(def) << def.error().message;
+  def->port_forwards.push_back({"tcp", "", 8080, 8080, "10.0.0.5", 80});
+  const std::string element = "    <hostnet:network xmlns:hostnet=\"https://hostnet.dev/xmlns/network/1.0\">\n"
+                              "      <hostnet:forward proto=\"tcp\" port=\"8080\" to=\"10.0.0.5\" to-port=\"80\"/>\n"
+                              "    </hostnet:network>\n";
+  EXPECT_EQ(xml::format_network(*def), head + "  <metadata>\n" + element + "  </metadata>\n" + tail);
+  def->port_forwards.clear();
+  EXPECT_EQ(xml::format_network(*def), head + tail);
+
+  const std::string other = "    <o:x xmlns:o=\"urn:o\"/>\n";
+  auto mixed = xml::parse_network(head + "  <metadata>\n" + element + other + "  </metadata>\n" + tail);
+  ASSERT_TRUE(mixed) << mixed.error().message;
+  mixed->port_forwards.clear();
+  EXPECT_EQ(xml::format_network(*mixed), head + "  <metadata>\n" + other + "  </metadata>\n" + tail);
+  mixed->tunnels.push_back({"gre", "192.0.2.7", 9, 0});
+  EXPECT_EQ(xml::format_network(*mixed),
+            head + "  <metadata>\n    <hostnet:network xmlns:hostnet=\"https://hostnet.dev/xmlns/network/1.0\">\n"
+                   "      <hostnet:tunnel type=\"gre\" remote=\"192.0.2.7\" key=\"9\"/>\n    </hostnet:network>\n" +
+                other + "  </metadata>\n" + tail);
 }
 
 TEST(Format, LiveStateOnlyWhenAsked) {
