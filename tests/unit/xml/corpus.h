@@ -60,6 +60,7 @@ inline CorpusDir read_dir(const std::filesystem::path& dir, const std::string& w
   namespace fs = std::filesystem;
   CorpusDir out;
   out.path = dir;
+  const std::string shown = dir.lexically_normal().string();  // meson's paths hold "x/../shared"
   std::error_code ec;
   std::vector<fs::path> paths;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -67,17 +68,17 @@ inline CorpusDir read_dir(const std::filesystem::path& dir, const std::string& w
     if (it->path().extension() == ".xml" && it->is_regular_file(type_ec)) paths.push_back(it->path());
   }
   if (ec) {
-    out.problem = what + " " + dir.string() + " cannot be read: " + ec.message();
+    out.problem = what + " " + shown + " cannot be read: " + ec.message();
     return out;
   }
   if (paths.empty()) {
-    out.problem = what + " " + dir.string() + " has no .xml files";
+    out.problem = what + " " + shown + " has no .xml files";
     return out;
   }
   std::sort(paths.begin(), paths.end());
   std::set<std::string> taken;
   for (const auto& p : paths) out.files.push_back({p, unique_name(p, taken)});
-  out.note = what + " " + dir.string() + ": " + std::to_string(out.files.size()) + " files";
+  out.note = what + " " + shown + ": " + std::to_string(out.files.size()) + " files";
   return out;
 }
 
