@@ -70,7 +70,8 @@ struct ForwardDef {
   ForwardMode mode = ForwardMode::None;
   std::string dev;  // <forward dev=...>, also the first interface
   std::optional<bool> managed;     // hostdev
-  std::string driver_name;         // <driver name='vfio'/>
+  std::string driver_name;         // <driver name='vfio'/>; "" when not given
+  std::string driver_model;        // <driver model='vfio-pci-igb'/>: the host driver to bind (libvirt 10.0)
   std::optional<NatDef> nat;
   std::vector<ForwardInterface> interfaces;
   std::vector<std::string> pfs;    // <pf dev=...> (libvirt allows one)
@@ -224,6 +225,19 @@ struct TunnelDef {
 
 inline constexpr const char* kHostnetNamespace = "https://hostnet.dev/xmlns/network/1.0";
 
+// <metadata> as libvirt keeps it (xml/metadata.cc): other applications' elements as libvirt
+// prints them, around hostnet's own element, which is printed from port_forwards and tunnels.
+// hostnet's element is printed only while it holds something, so that removing the last forward
+// removes it (libvirt would keep an empty one).
+struct MetadataDef {
+  bool given_empty = false;    // <metadata> given with nothing libvirt keeps in it: printed as <metadata/>
+  std::string attributes;      // on <metadata> itself, as printed: namespace declarations, then the rest
+  std::string before_hostnet;  // other applications' elements ahead of hostnet's, formatted at depth 2
+  std::string after_hostnet;   // those after it
+  std::string hostnet_prefix = "hostnet";  // as the user wrote it ("" for a default namespace)
+  std::string hostnet_attributes;          // its own declarations and attributes, as printed
+};
+
 struct PortGroupDef {
   std::string name;
   bool is_default = false;
@@ -238,7 +252,7 @@ struct NetworkDef {
   std::optional<Uuid> uuid;
   std::string title;
   std::string description;
-  std::string metadata_xml;  // other applications' <metadata> children, formatted at depth 2
+  MetadataDef metadata;
   std::vector<PortForward> port_forwards;  // from hostnet's own element in <metadata>
   std::vector<TunnelDef> tunnels;          // likewise
 

@@ -87,14 +87,17 @@ void format_forward(XmlWriter& w, const NetworkDef& def, unsigned flags) {
   w.attr("mode", forward_mode_name(f.mode));
   if (f.mode == ForwardMode::Hostdev) w.attr("managed", f.managed.value_or(false) ? "yes" : "no");
   bool nat_body = f.mode == ForwardMode::Nat && f.nat && (f.nat->address || f.nat->port || f.nat->ipv6);
-  bool has_body = !f.interfaces.empty() || !f.pfs.empty() || !f.pci_addresses.empty() || !f.driver_name.empty() ||
+  bool driver = !f.driver_name.empty() || !f.driver_model.empty();
+  bool has_body = !f.interfaces.empty() || !f.pfs.empty() || !f.pci_addresses.empty() || driver ||
                   (f.nat && (f.nat->address || f.nat->port || f.nat->ipv6));
   if (!has_body) {
     w.close_empty();
     return;
   }
   w.close_open();
-  if (!f.driver_name.empty()) w.open("driver").attr("name", f.driver_name).close_empty();
+  // As libvirt 10.0 formats it (virDeviceHostdevPCIDriverInfoFormat): name, then model, each only
+  // when set. libvirt 9.0 ignores model at define time, so its net-dumpxml never shows one.
+  if (driver) w.open("driver").attr("name", f.driver_name).attr("model", f.driver_model).close_empty();
   if (nat_body) format_nat(w, *f.nat);
   if (!f.pfs.empty()) w.open("pf").attr("dev", f.pfs[0]).close_empty();
   if (f.pfs.empty() || live) {
@@ -210,6 +213,54 @@ void format_portgroup(XmlWriter& w, const PortGroupDef& pg) {
   w.end("portgroup");
 }
 
+void format_hostnet_element(XmlWriter& w, const NetworkDef& def) {
+  const MetadataDef& m = def.metadata;
+  auto qualified = [&](const char* local) {
+    return m.hostnet_prefix.empty() ? std::string(local) : m.hostnet_prefix + ":" + local;
+  };
+  // The element declares its namespace unless it or <metadata> already does: one hostnet adds
+  // (forwards given through the API) or one whose declaration libvirt moved onto <metadata>.
+  std::string attributes = m.hostnet_attributes;
+  std::string declaration = std::string(m.hostnet_prefix.empty() ? " xmlns" : " xmlns:" + m.hostnet_prefix) + "=\"" +
+                            kHostnetNamespace + "\"";
+  if ((attributes + m.attributes).find(declaration) == std::string::npos) attributes = declaration + attributes;
+  // Double quotes, as libvirt prints everything inside <metadata>.
+  w.raw("    <" + qualified("network") + attributes + ">\n");
+  for (const auto& f : def.port_forwards) {
+    std::string line = "      <" + qualified("forward") + " proto=\"" + f.proto + "\"";
+    if (!f.host_address.empty()) line += " address=\"" + f.host_address + "\"";
+    line += " port=\"" + format_port_range(f) + "\" to=\"" + f.target + "\"";
+    if (f.target_port) line += " to-port=\"" + std::to_string(f.target_port) + "\"";
+    w.raw(line + "/>\n");
+  }
+  for (const auto& t : def.tunnels) {
+    std::string line = "      <" + qualified("tunnel") + " type=\"" + t.type + "\" remote=\"" + t.remote + "\" key=\"" +
+                       std::to_string(t.key) + "\"";
+    if (t.dst_port) line += " dst-port=\"" + std::to_string(t.dst_port) + "\"";
+    w.raw(line + "/>\n");
+  }
+  w.raw("    </" + qualified("network") + ">\n");
+}
+
+void format_metadata(XmlWriter& w, const NetworkDef& def) {
+  const MetadataDef& m = def.metadata;
+  bool hostnet = !def.port_forwards.empty() || !def.tunnels.empty();
+  bool others = !m.before_hostnet.empty() || !m.after_hostnet.empty();
+  if (!hostnet && !others) {
+    if (m.given_empty) {
+      w.open("metadata").raw(m.attributes);
+      w.close_empty();
+    }
+    return;
+  }
+  w.open("metadata").raw(m.attributes);
+  w.close_open();
+  w.raw(m.before_hostnet);
+  if (hostnet) format_hostnet_element(w, def);
+  w.raw(m.after_hostnet);
+  w.end("metadata");
+}
+
 }  // namespace
 
 std::string format_network(const NetworkDef& def, unsigned flags) {
@@ -223,29 +274,7 @@ std::string format_network(const NetworkDef& def, unsigned flags) {
   if (def.uuid) w.text_element("uuid", def.uuid->str());
   w.text_element("title", def.title);
   w.text_element("description", def.description);
-  if (!def.metadata_xml.empty() || !def.port_forwards.empty() || !def.tunnels.empty()) {
-    w.open("metadata").close_open();
-    w.raw(def.metadata_xml);
-    if (!def.port_forwards.empty() || !def.tunnels.empty()) {
-      // Double quotes, as libvirt prints everything inside <metadata>.
-      w.raw(std::string("    <hostnet:network xmlns:hostnet=\"") + kHostnetNamespace + "\">\n");
-      for (const auto& f : def.port_forwards) {
-        std::string line = "      <hostnet:forward proto=\"" + f.proto + "\"";
-        if (!f.host_address.empty()) line += " address=\"" + f.host_address + "\"";
-        line += " port=\"" + format_port_range(f) + "\" to=\"" + f.target + "\"";
-        if (f.target_port) line += " to-port=\"" + std::to_string(f.target_port) + "\"";
-        w.raw(line + "/>\n");
-      }
-      for (const auto& t : def.tunnels) {
-        std::string line = "      <hostnet:tunnel type=\"" + t.type + "\" remote=\"" + t.remote + "\" key=\"" +
-                           std::to_string(t.key) + "\"";
-        if (t.dst_port) line += " dst-port=\"" + std::to_string(t.dst_port) + "\"";
-        w.raw(line + "/>\n");
-      }
-      w.raw("    </hostnet:network>\n");
-    }
-    w.end("metadata");
-  }
+  format_metadata(w, def);
   format_forward(w, def, flags);
   format_bridge(w, def);
   if (def.mtu) w.open("mtu").attr("size", *def.mtu).close_empty();

@@ -99,7 +99,7 @@ Result<NetworkDef> parse_root(const XMLElement* root) {
     if (def.title.find('\n') != std::string::npos) return bad(t, "", "a title cannot contain newlines");
   }
   def.description = text_of(root->FirstChildElement("description"));
-  def.metadata_xml = format_metadata(root->FirstChildElement("metadata"));
+  def.metadata = read_metadata(root->FirstChildElement("metadata"));
 
   auto ipv6 = yes_no(root, "ipv6");
   if (!ipv6) return tl::unexpected(ipv6.error());

@@ -46,8 +46,8 @@ Result<VlanDef> parse_vlan(const XMLElement* e);
 Result<BandwidthDef> parse_bandwidth(const XMLElement* e);
 Result<VirtualPortDef> parse_virtualport(const XMLElement* e, bool require_type);
 Result<PortGroupDef> parse_portgroup(const XMLElement* e);
-// Other applications' children of <metadata>, printed at depth 2 (hostnet's own left out).
-std::string format_metadata(const XMLElement* metadata);
+// <metadata> as libvirt keeps it; nullptr: none given.
+MetadataDef read_metadata(const XMLElement* metadata);
 bool is_hostnet_element(const XMLElement* e);
 // hostnet's element in <metadata>: port forwards. Needs def.ips parsed (targets must be inside).
 Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def);

@@ -86,10 +86,20 @@ Result<void> parse_forward(const XMLElement* e, NetworkDef& def) {
   f.managed = *managed;
 
   if (auto* drv = e->FirstChildElement("driver")) {
+    // Both attributes are optional, as in libvirt: a <driver model=.../> alone keeps the default type.
     std::string name = attr(drv, "name");
-    if (name != "kvm" && name != "vfio" && name != "xen" && name != "default")
+    if (has_attr(drv, "name") && name != "kvm" && name != "vfio" && name != "xen" && name != "default")
       return bad(drv, "name", "unknown driver (expected vfio, kvm or xen)");
     if (name != "default") f.driver_name = name;
+    if (has_attr(drv, "model")) {
+      // A host kernel driver's name, which libvirt writes to sysfs when it binds the device: held
+      // to libvirt's schema (genericName) rather than taken as any text.
+      f.driver_model = attr(drv, "model");
+      if (f.driver_model.empty() ||
+          f.driver_model.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-") !=
+              std::string::npos)
+        return bad(drv, "model", "not a driver name (letters, digits, '_', '+' and '-' only)");
+    }
   }
 
   auto nats = children(e, "nat");

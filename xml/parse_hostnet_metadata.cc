@@ -54,8 +54,15 @@ Result<TunnelDef> parse_tunnel(const XMLElement* e, const NetworkDef& def) {
 
 Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def) {
   if (!metadata) return {};
-  for (const auto* top = metadata->FirstChildElement(); top; top = top->NextSiblingElement()) {
-    if (!is_hostnet_element(top)) continue;
+  const XMLElement* top = nullptr;
+  for (const auto* c = metadata->FirstChildElement(); c; c = c->NextSiblingElement()) {
+    if (!is_hostnet_element(c)) continue;
+    // libvirt keeps the first element of each namespace and drops the rest, so a second one would
+    // be lost on the way through libvirt: refused rather than half applied.
+    if (top) return bad(c, "", "a second hostnet element in <metadata>: put every forward and tunnel in the first");
+    top = c;
+  }
+  if (top) {
     for (const auto* e = top->FirstChildElement(); e; e = e->NextSiblingElement()) {
       if (local_name(e->Name()) == "tunnel") {
         auto t = parse_tunnel(e, def);

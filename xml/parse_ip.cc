@@ -24,6 +24,9 @@ Result<std::optional<Lease>> parse_lease(const XMLElement* parent) {
   if (!unit.empty() && unit != "seconds" && unit != "minutes" && unit != "hours")
     return bad(e, "unit", "must be seconds, minutes or hours");
   lease.unit = unit.empty() ? "minutes" : unit;
+  // libvirt refuses a lease under 2 minutes (dnsmasq would raise it to 2 minutes anyway); 0 is infinite.
+  unsigned long long per_unit = lease.unit == "hours" ? 3600 : lease.unit == "minutes" ? 60 : 1;
+  if (lease.expiry != 0 && lease.expiry * per_unit < 120) return bad(e, "expiry", "the shortest lease is 2 minutes");
   return std::optional<Lease>(lease);
 }
 
