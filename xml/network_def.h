@@ -213,6 +213,16 @@ struct PortForward {
   bool operator==(const PortForward&) const = default;
 };
 
+// How the network meets libvirt (hostnet's extension, in <metadata>):
+//   <hostnet:libvirt register="no"/>   keep this network out of libvirt (it is registered by default)
+//   <hostnet:registration/>            this libvirt network is hostnet's registration of its own
+//                                      network of that name: hostnet wrote it and may change it
+struct LibvirtDef {
+  std::optional<bool> register_network;
+  bool is_registration = false;
+  bool operator==(const LibvirtDef&) const = default;
+};
+
 // A tunnel to another host carrying the network (hostnet's extension, in <metadata>):
 //   <hostnet:tunnel type="vxlan" remote="192.0.2.2" key="42" dst-port="4789"/>
 struct TunnelDef {
@@ -255,6 +265,7 @@ struct NetworkDef {
   MetadataDef metadata;
   std::vector<PortForward> port_forwards;  // from hostnet's own element in <metadata>
   std::vector<TunnelDef> tunnels;          // likewise
+  LibvirtDef libvirt;                      // likewise
 
   bool ipv6 = false;  // <network ipv6='yes'>: guest-to-guest IPv6 without a gateway address
   std::optional<bool> trust_guest_rx_filters;

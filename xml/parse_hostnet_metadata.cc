@@ -2,6 +2,8 @@
 //   <hostnet:network xmlns:hostnet="https://hostnet.dev/xmlns/network/1.0">
 //     <hostnet:forward proto="tcp" port="8080" to="192.168.122.10" to-port="80"/>
 //     <hostnet:tunnel type="vxlan" remote="192.0.2.2" key="42" dst-port="4789"/>
+//     <hostnet:libvirt register="no"/>
+//     <hostnet:registration/>
 //   </hostnet:network>
 #include <cstdlib>
 
@@ -68,6 +70,16 @@ Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def)
         auto t = parse_tunnel(e, def);
         if (!t) return tl::unexpected(t.error());
         def.tunnels.push_back(*t);
+        continue;
+      }
+      if (local_name(e->Name()) == "libvirt") {
+        auto reg = yes_no(e, "register");
+        if (!reg) return tl::unexpected(reg.error());
+        def.libvirt.register_network = *reg;
+        continue;
+      }
+      if (local_name(e->Name()) == "registration") {
+        def.libvirt.is_registration = true;
         continue;
       }
       if (local_name(e->Name()) != "forward") continue;

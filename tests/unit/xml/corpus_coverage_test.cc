@@ -42,6 +42,9 @@ const char* const kPaths[] = {
     "network/metadata/hostnet:network/hostnet:tunnel@remote",
     "network/metadata/hostnet:network/hostnet:tunnel@key",
     "network/metadata/hostnet:network/hostnet:tunnel@dst-port",
+    "network/metadata/hostnet:network/hostnet:libvirt",
+    "network/metadata/hostnet:network/hostnet:libvirt@register",
+    "network/metadata/hostnet:network/hostnet:registration",
 
     "network/forward", "network/forward@dev", "network/forward@mode", "network/forward@managed",
     "network/forward/driver", "network/forward/driver@name", "network/forward/driver@model",
@@ -125,6 +128,7 @@ const char* const kValues[] = {
     "*/ip@family=ipv4", "*/ip@family=ipv6", "*/route@family=ipv4", "*/route@family=ipv6",
     "*/hostnet:forward@proto=tcp", "*/hostnet:forward@proto=udp",
     "*/hostnet:tunnel@type=vxlan", "*/hostnet:tunnel@type=gre", "*/hostnet:tunnel@type=geneve",
+    "*/hostnet:libvirt@register=yes", "*/hostnet:libvirt@register=no",
 };
 
 // What the formatter can write that no definition reaches, so no corpus file can hold it.
@@ -140,7 +144,8 @@ const char* const kUnreachable[] = {
 // The element@attribute pairs whose values are recorded for kValues.
 const char* const kValued[] = {"forward@mode", "forward@managed", "virtualport@type", "bridge@stp",
                                "bridge@macTableManager", "tag@nativeMode", "lease@unit", "lease@expiry",
-                               "ip@family", "route@family", "hostnet:forward@proto", "hostnet:tunnel@type"};
+                               "ip@family", "route@family", "hostnet:forward@proto", "hostnet:tunnel@type",
+                               "hostnet:libvirt@register"};
 
 std::string prefix_of(const std::string& name) {
   auto colon = name.find(':');
