@@ -5,6 +5,7 @@
 #include <sdbus-c++/Error.h>
 
 #include "cli/client.h"
+#include "cli/libvirt_commands.h"
 #include "cli/net_commands.h"
 #include "cli/port_commands.h"
 #include "hostnet_config.h"
@@ -18,6 +19,7 @@ constexpr const char* kErrorPrefix = "org.hostnet1.Error.";
 std::vector<Command> all_commands() {
   auto cmds = net_commands();
   for (auto& c : port_commands()) cmds.push_back(std::move(c));
+  for (auto& c : libvirt_commands()) cmds.push_back(std::move(c));
   cmds.push_back({"version", "version [--json]", "print client and daemon versions", {{"json"}, {}, 0, 0}, false,
                   [](const Args& a) {
                     std::string daemon;

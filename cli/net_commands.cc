@@ -29,17 +29,18 @@ struct NetworkSummary {
   std::string name, uuid, bridge, backend, forward;
   bool active, persistent, autostart;
   std::vector<std::string> warnings;
+  std::string libvirt;
 };
 
 NetworkSummary summarize(NetworkProxy& n) {
   return {n.Name(),   n.UUID(),       n.Bridge(),    n.Backend(), n.ForwardMode(),
-          n.Active(), n.Persistent(), n.Autostart(), n.Warnings()};
+          n.Active(), n.Persistent(), n.Autostart(), n.Warnings(), n.Libvirt()};
 }
 
 nlohmann::json to_json(const NetworkSummary& s) {
   return {{"name", s.name},     {"uuid", s.uuid},         {"active", s.active},       {"persistent", s.persistent},
           {"autostart", s.autostart}, {"bridge", s.bridge}, {"backend", s.backend}, {"forward", s.forward},
-          {"warnings", s.warnings}};
+          {"warnings", s.warnings}, {"libvirt", s.libvirt}};
 }
 
 int net_define(const Args& a, bool transient) {
@@ -100,6 +101,7 @@ int net_info(const Args& a) {
   row("Bridge", s.bridge);
   row("Forward", s.forward);
   row("Backend", s.backend);
+  if (!s.libvirt.empty()) row("Libvirt", s.libvirt);
   for (const auto& w : s.warnings) row("Warning", w);
   return 0;
 }

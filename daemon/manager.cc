@@ -123,6 +123,14 @@ Result<void> Manager::check_bridge_device_free(const xml::NetworkDef& def) const
   return {};
 }
 
+Result<void> Manager::run_definition_checks(const xml::NetworkDef& def) const {
+  Result<void> out;
+  checks_.notify([&](const DefinitionCheck& c) {
+    if (out) out = c.check_definition(def);
+  });
+  return out;
+}
+
 void Manager::log_warnings(const xml::NetworkDef& def) {
   for (const auto& w : def.warnings) log::warning("network " + def.name + ": " + w);
 }
@@ -133,6 +141,7 @@ Result<const Network*> Manager::define(std::string_view xml_text) {
   xml::NetworkDef def = std::move(*parsed);
   Network* existing = find(def.name);
   if (auto r = complete_definition(def, existing); !r) return tl::unexpected(r.error());
+  if (auto r = run_definition_checks(def); !r) return tl::unexpected(r.error());
   if (auto r = check_identity_free(def); !r) return tl::unexpected(r.error());
   if (auto r = store_.save_definition(def); !r) return tl::unexpected(r.error());
   log_warnings(def);
@@ -150,7 +159,7 @@ Result<const Network*> Manager::define(std::string_view xml_text) {
   n->persistent = std::move(def);
   Network* raw = n.get();
   networks_.emplace(raw->name, std::move(n));
-  if (observer_) observer_->network_added(*raw);
+  observers_.notify([&](ManagerObserver& o) { o.network_added(*raw); });
   log::info("network " + raw->name + " defined");
   return raw;
 }
@@ -163,6 +172,7 @@ Result<xml::NetworkDef> Manager::prepare_create(std::string_view xml_text) {
   if (existing && existing->active())
     return fail(Errc::Conflict, "network '" + def.name + "' is already active");
   if (auto r = complete_definition(def, existing); !r) return tl::unexpected(r.error());
+  if (auto r = run_definition_checks(def); !r) return tl::unexpected(r.error());
   if (auto r = check_identity_free(def); !r) return tl::unexpected(r.error());
   log_warnings(def);
   return def;
@@ -182,7 +192,7 @@ Result<const Network*> Manager::activate_created(const xml::NetworkDef& def, con
   auto n = std::make_unique<Network>(std::move(scratch));
   Network* raw = n.get();
   networks_.emplace(raw->name, std::move(n));
-  if (observer_) observer_->network_added(*raw);
+  observers_.notify([&](ManagerObserver& o) { o.network_added(*raw); });
   return raw;
 }
 
@@ -203,7 +213,7 @@ Result<void> Manager::undefine(const std::string& name) {
   log::info("network " + name + " undefined");
   if (!n->active()) {
     networks_.erase(name);
-    if (observer_) observer_->network_removed(name);
+    observers_.notify([&](ManagerObserver& o) { o.network_removed(name); });
   } else {
     notify_changed(*n);
   }
@@ -340,7 +350,7 @@ Result<void> Manager::stop(const std::string& name) {
   log::info("network " + name + " stopped");
   if (!n->persistent) {
     networks_.erase(name);
-    if (observer_) observer_->network_removed(name);
+    observers_.notify([&](ManagerObserver& o) { o.network_removed(name); });
   } else {
     notify_changed(*n);
   }

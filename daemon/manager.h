@@ -14,12 +14,14 @@
 #include <string_view>
 #include <vector>
 
+#include "common/observers.h"
 #include "common/result.h"
 #include "daemon/backend_registry.h"
 #include "daemon/dhcp/dhcp_service.h"
 #include "daemon/firewall/packet_filter.h"
 #include "daemon/network.h"
 #include "daemon/network_store.h"
+#include "daemon/peer_status.h"
 #include "daemon/shaping/traffic_shaper.h"
 
 namespace hostnet {
@@ -41,6 +43,14 @@ class NetworkListener {
   virtual void network_repaired(const Network& network) = 0;
 };
 
+// A peer's say on a definition before it is stored or started (libvirt: the name is not one of
+// libvirt's own networks). Runs on the loop thread; must not block.
+class DefinitionCheck {
+ public:
+  virtual ~DefinitionCheck() = default;
+  virtual Result<void> check_definition(const xml::NetworkDef& def) const = 0;
+};
+
 struct ManagerOptions {
   std::string default_backend = "bridge";
   std::string bridge_name_template = "hnbr%d";
@@ -54,9 +64,14 @@ class Manager {
   Manager(NetworkStore& store, BackendRegistry& backends, PacketFilter& filter, DhcpService& dhcp,
           ManagerOptions options = {});
 
-  void set_observer(ManagerObserver* observer) { observer_ = observer; }
+  void add_observer(ManagerObserver* observer) { observers_.add(observer); }
+  void remove_observer(ManagerObserver* observer) { observers_.remove(observer); }
   void set_listener(NetworkListener* listener) { listener_ = listener; }
   void set_shaper(TrafficShaper* shaper) { shaper_ = shaper; }
+  void add_definition_check(DefinitionCheck* check) { checks_.add(check); }
+  void remove_definition_check(DefinitionCheck* check) { checks_.remove(check); }
+  // What peers at the edge report (libvirt's connection, each network's registration).
+  PeerStatus& peers() { return peers_; }
 
   // At daemon start, before an observer is set: adopt what is running, start autostart networks, remove what hostnet made
   // for networks no longer active. Problems are logged per network; one bad network does not
@@ -108,6 +123,7 @@ class Manager {
   Result<SwitchBackend*> backend_for(const xml::NetworkDef& def) const { return backends_.get(backend_name(def)); }
 
  private:
+  Result<void> run_definition_checks(const xml::NetworkDef& def) const;
   static void log_warnings(const xml::NetworkDef& def);
   Network* find(const std::string& name);
   // Fills what the user left out: uuid, MAC and bridge name, kept from the existing definition
@@ -134,14 +150,18 @@ class Manager {
   // (given, not recomputed: a diff of two lists of a thousand forwards costs more than the change).
   Result<void> set_port_forwards(Network& n, std::vector<xml::PortForward> forwards,
                                  const std::vector<xml::PortForward>& added, const std::vector<xml::PortForward>& removed);
-  void notify_changed(const Network& n) { if (observer_) observer_->network_changed(n); }
+  void notify_changed(const Network& n) {
+    observers_.notify([&](ManagerObserver& o) { o.network_changed(n); });
+  }
 
   NetworkStore& store_;
   BackendRegistry& backends_;
   PacketFilter& filter_;
   DhcpService& dhcp_;
   ManagerOptions options_;
-  ManagerObserver* observer_ = nullptr;
+  Observers<ManagerObserver> observers_;
+  Observers<DefinitionCheck> checks_;
+  PeerStatus peers_;
   NetworkListener* listener_ = nullptr;
   TrafficShaper* shaper_ = nullptr;
   std::map<std::string, std::unique_ptr<Network>> networks_;

@@ -19,6 +19,8 @@ const char* daemon_usage() {
          "  --ovsdb-socket PATH    shorthand for --plugin-option ovsdb-socket=PATH\n"
          "  --dnsmasq PATH         the dnsmasq binary (default /usr/sbin/dnsmasq)\n"
          "  --dhcp-no-ping         offer leases without dnsmasq's 3 s ping check (test rigs)\n"
+         "  --libvirt-uri URI      the libvirtd to register networks in (default qemu:///system)\n"
+         "  --no-libvirt           do not connect to libvirt at all\n"
          "  --debug                verbose logging\n"
          "  --version, --help\n\n"
          "Connects to the bus in DBUS_SYSTEM_BUS_ADDRESS when set, else the system bus.\n";
@@ -67,6 +69,8 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
       if (r) o.plugin_options.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     } else if (arg == "--dnsmasq") r = take(o.dnsmasq);
     else if (arg == "--dhcp-no-ping") o.dhcp_no_ping = true;
+    else if (arg == "--libvirt-uri") r = take(o.libvirt_uri);
+    else if (arg == "--no-libvirt") o.libvirt = false;
     else if (arg == "--debug") o.debug = true;
     else if (arg == "--help" || arg == "-h") o.show_help = true;
     else if (arg == "--version") o.show_version = true;

@@ -18,6 +18,8 @@ struct DaemonOptions {
   std::optional<std::string> admin_group;
   std::string dnsmasq = "/usr/sbin/dnsmasq";
   bool dhcp_no_ping = false;
+  std::string libvirt_uri = "qemu:///system";
+  bool libvirt = true;
   std::vector<std::pair<std::string, std::string>> plugin_options;
   bool debug = false;
   bool show_help = false;

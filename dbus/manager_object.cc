@@ -2,6 +2,7 @@
 
 #include "dbus/bus_error.h"
 #include "dbus/object_path.h"
+#include "dbus/signal_emission.h"
 #include "hostnet_config.h"
 
 namespace hostnet::dbus {
@@ -13,13 +14,15 @@ ManagerObject::ManagerObject(std::shared_ptr<sdbus::IConnection> connection, Man
   registerAdaptor();
   for (const Network* n : manager_.list()) network_added(*n);
   for (const Port* p : ports_.list()) port_added(*p);
-  manager_.set_observer(this);
-  ports_.set_observer(this);
+  manager_.add_observer(this);
+  ports_.add_observer(this);
+  manager_.peers().add_observer(this);
 }
 
 ManagerObject::~ManagerObject() {
-  manager_.set_observer(nullptr);
-  ports_.set_observer(nullptr);
+  manager_.peers().remove_observer(this);
+  manager_.remove_observer(this);
+  ports_.remove_observer(this);
   port_objects_.clear();
   port_graveyard_.clear();
   networks_.clear();
@@ -110,6 +113,24 @@ std::map<std::string, std::map<std::string, sdbus::Variant>> ManagerObject::Back
     entry["Capabilities"] = sdbus::Variant(info.capabilities);
   }
   return out;
+}
+
+std::map<std::string, sdbus::Variant> ManagerObject::Libvirt() {
+  PeerLink link = manager_.peers().link("libvirt");
+  return {{"Enabled", sdbus::Variant(link.enabled)},
+          {"Connected", sdbus::Variant(link.connected)},
+          {"URI", sdbus::Variant(link.target)},
+          {"Reason", sdbus::Variant(link.reason)}};
+}
+
+void ManagerObject::peer_link_changed(const std::string& peer) {
+  if (peer != "libvirt") return;
+  emit_signal("PropertiesChanged",
+              [&] { emitPropertiesChangedSignal(org::hostnet1::Manager_adaptor::INTERFACE_NAME, {"Libvirt"}); });
+}
+
+void ManagerObject::peer_note_changed(const std::string&, const std::string& network) {
+  if (auto it = networks_.find(network); it != networks_.end()) it->second->properties_changed();
 }
 
 }  // namespace hostnet::dbus

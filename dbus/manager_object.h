@@ -22,7 +22,8 @@ class ManagerObject final
     : public sdbus::AdaptorInterfaces<org::hostnet1::Manager_adaptor, sdbus::Properties_adaptor,
                                       sdbus::ObjectManager_adaptor>,
       public ManagerObserver,
-      public PortObserver {
+      public PortObserver,
+      public PeerStatusObserver {
  public:
   // Publishes the manager and one object per network the core already has.
   // Pending replies share the connection (reply_when_done).
@@ -45,6 +46,9 @@ class ManagerObject final
   void port_added(const Port& port) override;
   void port_removed(const std::string& id) override;
   void port_changed(const Port& port) override;
+  // PeerStatusObserver
+  void peer_link_changed(const std::string& peer) override;
+  void peer_note_changed(const std::string& peer, const std::string& network) override;
 
  private:
   sdbus::ObjectPath DefineNetwork(const std::string& xml) override;
@@ -55,6 +59,7 @@ class ManagerObject final
   sdbus::ObjectPath LookupPort(const std::string& port) override;
   std::string Version() override;
   std::map<std::string, std::map<std::string, sdbus::Variant>> Backends() override;
+  std::map<std::string, sdbus::Variant> Libvirt() override;
 
   std::shared_ptr<sdbus::IConnection> connection_;
   Manager& manager_;

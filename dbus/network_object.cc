@@ -28,7 +28,7 @@ void NetworkObject::properties_changed() {
   emit_signal("PropertiesChanged", [&] {
     emitPropertiesChangedSignal(org::hostnet1::Network_adaptor::INTERFACE_NAME,
                                 {"UUID", "Active", "Persistent", "Autostart", "Bridge", "Backend", "ForwardMode",
-                                 "Warnings"});
+                                 "Warnings", "Libvirt"});
   });
 }
 

@@ -1,4 +1,4 @@
-// hostnetd: wires the core (Manager), the plugins, the D-Bus adaptors and the event loop.
+// hostnetd: wires the core (Manager), the plugins, the D-Bus adaptors, libvirt and the event loop.
 #include <grp.h>
 
 #include <cstdio>
@@ -19,6 +19,7 @@
 #include "dbus/bus_service.h"
 #include "dbus/object_path.h"
 #include "hostnet_config.h"
+#include "libvirt/libvirt_link.h"
 
 using namespace hostnet;
 
@@ -77,6 +78,18 @@ int run(const DaemonOptions& opts) {
   if (!drift) {
     log::error(drift.error().message);
     return 1;
+  }
+
+  std::unique_ptr<libvirt::LibvirtLink> libvirt_link;
+  if (opts.libvirt) {
+    auto link = libvirt::LibvirtLink::start((*loop)->get(), manager, opts.libvirt_uri);
+    if (!link) {
+      log::error("libvirt: " + link.error().message);
+      return 1;
+    }
+    libvirt_link = std::move(*link);
+  } else {
+    manager.peers().set_link(libvirt::kPeerName, PeerLink{false, false, "", "switched off (--no-libvirt)"});
   }
 
   dbus::BusService bus((*loop)->get(), manager, **ports, auth);

@@ -313,8 +313,7 @@ Result<std::vector<const Port*>> PortManager::finish_creation(Creation& c, Resul
   }
   log::info(made.size() == 1 ? "port " + made.front()->settings.name + " created on network " + c.network
                              : std::to_string(made.size()) + " ports created on network " + c.network);
-  if (observer_)
-    for (const Port* p : made) observer_->port_added(*p);
+  for (const Port* p : made) observers_.notify([&](PortObserver& o) { o.port_added(*p); });
   return made;
 }
 
@@ -386,7 +385,7 @@ Result<void> PortManager::delete_port(const std::string& id_or_name) {
   remove_devices(e);
   log::info("port " + e.port.settings.name + " deleted");
   forget(id);
-  if (observer_) observer_->port_removed(id);
+  observers_.notify([&](PortObserver& o) { o.port_removed(id); });
   return {};
 }
 
@@ -499,7 +498,7 @@ void PortManager::network_stopping(const Network& network) {
   for (const auto& id : ids) {
     bool announced = !ports_.at(id)->creating;
     forget(id);
-    if (observer_ && announced) observer_->port_removed(id);
+    if (announced) observers_.notify([&](PortObserver& o) { o.port_removed(id); });
   }
   log::info("network " + network.name + ": " + std::to_string(ids.size()) + " ports removed");
 }
@@ -527,7 +526,7 @@ void PortManager::network_repaired(const Network& network) {
       undo.commit();
       log::warning("port " + e->port.settings.name + " was deleted behind hostnet's back; remade");
       (void)write_file_atomic(record_path(id), format_port_record(e->port), 0644, Durability::Runtime);
-      if (observer_) observer_->port_changed(e->port);
+      observers_.notify([&](PortObserver& o) { o.port_changed(e->port); });
       continue;
     }
     if (it->second->master != 0 && it->second->up()) continue;  // still plugged in

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/observers.h"
 #include "common/netlink/rtnl_socket.h"
 #include "common/result.h"
 #include "common/reverter.h"
@@ -50,7 +51,8 @@ class PortManager final : public NetworkListener {
   static Result<std::unique_ptr<PortManager>> create(Manager& networks, PortManagerOptions options);
   ~PortManager() override;
 
-  void set_observer(PortObserver* observer) { observer_ = observer; }
+  void add_observer(PortObserver* observer) { observers_.add(observer); }
+  void remove_observer(PortObserver* observer) { observers_.remove(observer); }
 
   // After Manager::reconcile: adopts the ports of active networks as they are (same device, no
   // flap), remakes missing ones, removes what hostnet made for ports that are gone.
@@ -130,7 +132,7 @@ class PortManager final : public NetworkListener {
   PortManagerOptions options_;
   netlink::RtnlSocket sock_;
   bool vhost_net_ = false;
-  PortObserver* observer_ = nullptr;
+  Observers<PortObserver> observers_;
   std::map<std::string, std::unique_ptr<Entry>> ports_;  // by id
   std::map<std::string, std::string> ids_by_name_;
   // Last members: destroyed first, rolling back unfinished creations while ports_ still exists.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 SOURCE_DIR = Path(__file__).resolve().parents[2]
 BUILD_DIR = Path(os.environ.get("HOSTNET_BUILD_DIR", SOURCE_DIR / "build")).resolve()
-HOSTNETD = BUILD_DIR / "daemon" / "hostnetd"
+HOSTNETD = BUILD_DIR / "hostnetd" / "hostnetd"
 HOSTNETCTL = BUILD_DIR / "cli" / "hostnetctl"
 PLUGIN_DIR = BUILD_DIR / "plugins"
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
@@ -53,7 +53,7 @@ def run(cmd, check=True, **kw):
 
 
 class Host:
-    def __init__(self, ovs=False):
+    def __init__(self, ovs=False, libvirt_uri=None):
         for binary in (HOSTNETD, HOSTNETCTL):
             if not binary.exists():
                 raise AssertionError(f"{binary} is not built (HOSTNET_BUILD_DIR={BUILD_DIR})")
@@ -73,6 +73,7 @@ class Host:
         self.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address)
         self.daemon = None
         self.daemon_logs = []
+        self.libvirt_uri = libvirt_uri
         self.bus = None
         self.extra_namespaces = []
         self.processes = []  # helpers a test started (servers in namespaces), ended at close
@@ -116,6 +117,8 @@ class Host:
         self.daemon_logs.append(log)
         cmd = ["ip", "netns", "exec", self.ns, str(HOSTNETD), "--config-dir", str(self.config_dir),
                "--state-dir", str(self.state_dir), "--plugin-dir", str(PLUGIN_DIR), "--dhcp-no-ping", *extra]
+        # Never the host's own libvirtd: a test that wants libvirt gives the URI of one of its own.
+        cmd += ["--libvirt-uri", self.libvirt_uri] if self.libvirt_uri else ["--no-libvirt"]
         if self.ovs:
             cmd += ["--ovsdb-socket", str(self.ovs.socket)]
         with open(log, "w") as out:

@@ -14,7 +14,8 @@ def test_define_start_list_dumpxml_destroy_undefine(host):
     assert "Network isolated defined" in out
     assert host.networks()["isolated"] == {
         "name": "isolated", "uuid": host.networks()["isolated"]["uuid"], "active": False, "persistent": True,
-        "autostart": False, "bridge": "hnbr0", "backend": "bridge", "forward": "none", "warnings": []}
+        "autostart": False, "bridge": "hnbr0", "backend": "bridge", "forward": "none", "warnings": [],
+        "libvirt": host.networks()["isolated"]["libvirt"]}
     assert host.config_files() == ["isolated.xml"]
 
     host.ctl("net-start", "isolated")
