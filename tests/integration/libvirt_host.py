@@ -10,16 +10,15 @@ Isolation: libvirtd runs inside the test's network namespace *and* a private mou
     /etc/libvirt          is bind-mounted from TMP/etc      (a copy of the host's *.conf, no
                           networks, domains, hooks or pools: what the test defines goes here)
     /var/lib/libvirt, /var/cache/libvirt, /var/log/libvirt  from TMP/lib, TMP/cache, TMP/log
+    /dev/kvm              is masked by an empty root-only file (tests run TCG guests; see
+                          Libvirtd._prepare for why it matters)
 
-so nothing it writes reaches the host's libvirt paths, it can run next to a host libvirtd, and
+so nothing it writes reaches the host's libvirt paths (nor a host libvirtd's, if one runs), and
 its sockets are reachable from outside as files: `lv.uri` is
 `qemu+unix:///system?socket=TMP/run/libvirt-sock`. The mounts vanish with the last process of the
 mount namespace; close() ends libvirtd and every QEMU/dnsmasq it left by pid, then deletes TMP.
 Restarting (stop()/kill() then start()) reuses TMP, so defined networks and domains survive, and
 running domains are found again, as on a real host.
-
-    /dev/kvm              is masked by an empty root-only file (tests run TCG guests; see
-                          Libvirtd.__init__ for why it matters)
 
 libvirtd's QEMU capabilities (probed on a cold start: ~4 s here) are kept between tests in
 CACHE/libvirt-capabilities: the per-test cache starts as a copy of it. libvirt itself revalidates
@@ -74,7 +73,7 @@ QEMU_CONF = """# hostnet tests: QEMU writes its stdout/stderr to /var/log/libvir
 stdio_handler = "file"
 # No cgroups: domains of a test must not leave anything in the host's /sys/fs/cgroup.
 cgroup_controllers = [ ]
-# No private /dev per domain: libvirt would try to move the /dev/kvm mask (see Libvirtd) into it
+# No private /dev per domain: libvirt would try to move the /dev/kvm mask (Libvirtd._prepare) into it
 # and fail ("Unable to move ... mount to /dev/kvm"). Taps reach QEMU as fds either way.
 namespaces = [ ]
 # libvirt chowns kernel/initrd (the shared guest cache) to libvirt-qemu while a domain runs and
