@@ -56,8 +56,10 @@ if hostnetctl net-info default >/dev/null 2>&1; then
   echo "a network named 'default' already exists; left as it is"
 elif ip -o addr show to 192.168.122.0/24 | grep -q . || ip route show 192.168.122.0/24 | grep -q .; then
   echo "192.168.122.0/24 is already in use on this host ($(ip -o addr show to 192.168.122.0/24 | awk '{print $2}' | head -1)); not defining 'default'"
+elif ! hostnetctl net-define scripts/default-network.xml; then
+  # libvirt's own 'default' (libvirt installed, its network defined but not running) keeps its name.
+  echo "not defining 'default' (see the error above)"
 else
-  hostnetctl net-define scripts/default-network.xml
   hostnetctl net-autostart default
   hostnetctl net-start default || echo "could not start 'default' (see the error above); it stays defined"
 fi
