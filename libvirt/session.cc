@@ -51,11 +51,17 @@ Session::Session(Worker& worker, std::string uri, Reports reports)
 Session::~Session() {
   worker_.cancel(retry_timer_);
   worker_.cancel(sync_timer_);
-  if (conn_) {
-    if (network_events_ >= 0) virConnectNetworkEventDeregisterAny(conn_, network_events_);
-    virConnectUnregisterCloseCallback(conn_, &Session::on_close);
-    virConnectClose(conn_);
-  }
+  worker_.cancel(close_timer_);
+  close_connection();
+}
+
+void Session::close_connection() {
+  if (!conn_) return;
+  if (network_events_ >= 0) virConnectNetworkEventDeregisterAny(conn_, network_events_);
+  network_events_ = -1;
+  virConnectUnregisterCloseCallback(conn_, &Session::on_close);
+  virConnectClose(conn_);
+  conn_ = nullptr;
 }
 
 void Session::connect() { try_connect(); }
@@ -87,16 +93,15 @@ void Session::on_close(virConnectPtr, int reason, void* p) {
   auto* self = static_cast<Session*>(p);
   std::string why = std::string("lost the connection to ") + self->uri_ + ": " + close_reason(reason);
   // Not from inside libvirt's callback: the connection is closed from a later iteration.
-  self->worker_.after(std::chrono::milliseconds(0), [self, why] { self->disconnect(why); });
+  self->close_timer_ = self->worker_.after(std::chrono::milliseconds(0), [self, why] {
+    self->close_timer_ = -1;
+    self->disconnect(why);
+  });
 }
 
 void Session::disconnect(const std::string& why) {
   if (!conn_) return;
-  if (network_events_ >= 0) virConnectNetworkEventDeregisterAny(conn_, network_events_);
-  network_events_ = -1;
-  virConnectUnregisterCloseCallback(conn_, &Session::on_close);
-  virConnectClose(conn_);
-  conn_ = nullptr;
+  close_connection();
   worker_.cancel(sync_timer_);
   sync_timer_ = -1;
   last_failure_ = why;

@@ -84,6 +84,7 @@ class Session {
   static int on_network_event(virConnectPtr, virNetworkPtr, int event, int detail, void* self);
   void try_connect();
   void disconnect(const std::string& why);
+  void close_connection();
   void schedule_sync();
   void sync();
   // Makes libvirt's network `have` what `w` wants; "" or libvirt's refusal.
@@ -96,6 +97,7 @@ class Session {
   int network_events_ = -1;
   int retry_timer_ = -1;
   int sync_timer_ = -1;
+  int close_timer_ = -1;
   Backoff backoff_{std::chrono::milliseconds(200), std::chrono::milliseconds(5000)};
   std::string last_failure_;
   std::vector<Registration> wanted_;
