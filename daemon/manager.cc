@@ -131,8 +131,9 @@ Result<void> Manager::run_definition_checks(const xml::NetworkDef& def) const {
   return out;
 }
 
-void Manager::log_warnings(const xml::NetworkDef& def) {
-  for (const auto& w : def.warnings) log::warning("network " + def.name + ": " + w);
+void Manager::log_warnings(const xml::NetworkDef& def, const std::vector<std::string>& known) {
+  for (const auto& w : def.warnings)
+    if (std::find(known.begin(), known.end(), w) == known.end()) log::warning("network " + def.name + ": " + w);
 }
 
 Result<const Network*> Manager::define(std::string_view xml_text) {
@@ -401,8 +402,7 @@ Result<void> Manager::update(const std::string& name, const std::string& command
     n->live = std::move(*new_live);
   }
   if (new_stored) n->persistent = std::move(*new_stored);
-  for (const auto& w : n->current().warnings)
-    if (std::find(known.begin(), known.end(), w) == known.end()) log::warning("network " + name + ": " + w);
+  log_warnings(n->current(), known);
   notify_changed(*n);
   return {};
 }

@@ -124,7 +124,8 @@ class Manager {
 
  private:
   Result<void> run_definition_checks(const xml::NetworkDef& def) const;
-  static void log_warnings(const xml::NetworkDef& def);
+  // Each of the definition's warnings not in `known` (already said).
+  static void log_warnings(const xml::NetworkDef& def, const std::vector<std::string>& known = {});
   Network* find(const std::string& name);
   // Fills what the user left out: uuid, MAC and bridge name, kept from the existing definition
   // on redefine so the bridge keeps its name and address.

@@ -10,6 +10,9 @@
 
 namespace hostnet {
 
+// The peers there are: the name D-Bus and libvirt/ both use for libvirt's entries.
+inline constexpr const char* kLibvirtPeer = "libvirt";
+
 struct PeerLink {
   bool enabled = false;    // hostnetd was asked to use this peer at all
   bool connected = false;

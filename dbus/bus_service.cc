@@ -12,23 +12,18 @@
 
 namespace hostnet::dbus {
 
+// Members go in reverse order: the socket is no longer watched first, then the objects go (their
+// InterfacesRemoved may fail: logged once), then the connection.
 struct BusService::Session {
   // Pending replies keep the connection they belong to (a reply holds pointers into it), so a
   // lost connection lives on until the last of them has been answered or dropped.
   std::shared_ptr<sdbus::IConnection> connection;
   std::unique_ptr<ManagerObject> objects;
   std::unique_ptr<BusEventSource> source;
-
-  ~Session() {
-    source.reset();   // stop watching the socket first
-    objects.reset();  // then the objects (their InterfacesRemoved may fail: logged once)
-  }
 };
 
-BusService::BusService(sd_event* loop, Manager& manager, PortManager& ports, AuthPolicy auth, Connect connect)
-    : loop_(loop), manager_(manager), ports_(ports), auth_(auth), connect_(std::move(connect)) {
-  if (!connect_) connect_ = [] { return sdbus::createSystemBusConnection(); };
-}
+BusService::BusService(sd_event* loop, Manager& manager, PortManager& ports, AuthPolicy auth)
+    : loop_(loop), manager_(manager), ports_(ports), auth_(auth) {}
 
 BusService::~BusService() {
   sd_event_source_disable_unref(retry_);
@@ -45,7 +40,7 @@ Result<void> BusService::start() {
 Result<std::unique_ptr<BusService::Session>> BusService::open_session() {
   auto session = std::make_unique<Session>();
   try {
-    session->connection = connect_();
+    session->connection = sdbus::createSystemBusConnection();
   } catch (const sdbus::Error& e) {
     return fail(Errc::Failed, "cannot connect to the system bus: " + e.getMessage());
   }

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,11 +26,8 @@ class ManagerObject;
 
 class BusService {
  public:
-  // Opens a connection to the bus hostnetd serves (the system bus; DBUS_SYSTEM_BUS_ADDRESS
-  // points it elsewhere). Throws sdbus::Error when it cannot.
-  using Connect = std::function<std::unique_ptr<sdbus::IConnection>()>;
-
-  BusService(sd_event* loop, Manager& manager, PortManager& ports, AuthPolicy auth, Connect connect = {});
+  // Serves the system bus (DBUS_SYSTEM_BUS_ADDRESS points it elsewhere).
+  BusService(sd_event* loop, Manager& manager, PortManager& ports, AuthPolicy auth);
   ~BusService();
   BusService(const BusService&) = delete;
   BusService& operator=(const BusService&) = delete;
@@ -39,8 +35,6 @@ class BusService {
   // The first connection, at startup: an error (no bus, the name owned by another process) is
   // for the caller to report; hostnetd does not start serving without its name.
   Result<void> start();
-
-  bool connected() const { return session_ != nullptr; }
 
  private:
   struct Session;
@@ -55,7 +49,6 @@ class BusService {
   Manager& manager_;
   PortManager& ports_;
   AuthPolicy auth_;
-  Connect connect_;
   std::unique_ptr<Session> session_;
   // 0.1 s doubling to 2 s: a restarted dbus-daemon or dbus-broker listens again within
   // milliseconds, and a connect() that fails costs next to nothing.

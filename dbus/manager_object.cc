@@ -116,7 +116,7 @@ std::map<std::string, std::map<std::string, sdbus::Variant>> ManagerObject::Back
 }
 
 std::map<std::string, sdbus::Variant> ManagerObject::Libvirt() {
-  PeerLink link = manager_.peers().link("libvirt");
+  PeerLink link = manager_.peers().link(kLibvirtPeer);
   return {{"Enabled", sdbus::Variant(link.enabled)},
           {"Connected", sdbus::Variant(link.connected)},
           {"URI", sdbus::Variant(link.target)},
@@ -124,7 +124,7 @@ std::map<std::string, sdbus::Variant> ManagerObject::Libvirt() {
 }
 
 void ManagerObject::peer_link_changed(const std::string& peer) {
-  if (peer != "libvirt") return;
+  if (peer != kLibvirtPeer) return;
   emit_signal("PropertiesChanged",
               [&] { emitPropertiesChangedSignal(org::hostnet1::Manager_adaptor::INTERFACE_NAME, {"Libvirt"}); });
 }

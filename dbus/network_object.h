@@ -55,7 +55,7 @@ class NetworkObject final
   std::string Backend() override;
   std::string ForwardMode() override;
   std::vector<std::string> Warnings() override;
-  std::string Libvirt() override { return manager_.peers().note("libvirt", name_); }
+  std::string Libvirt() override { return manager_.peers().note(kLibvirtPeer, name_); }
 
   const Network& network() const;
 

@@ -39,7 +39,6 @@ LibvirtLink::~LibvirtLink() {
 }
 
 void LibvirtLink::network_removed(const std::string& name) {
-  unregistered_.erase(name);
   manager_.peers().set_note(kPeerName, name, "");
   publish();
 }
@@ -50,11 +49,9 @@ void LibvirtLink::publish() {
     std::string why;
     auto xml = registration_xml(n->current(), &why);
     if (!xml) {
-      unregistered_[n->name] = "not registered: " + why;
-      manager_.peers().set_note(kPeerName, n->name, unregistered_[n->name]);
+      manager_.peers().set_note(kPeerName, n->name, "not registered: " + why);
       continue;
     }
-    unregistered_.erase(n->name);
     wanted.push_back(Registration{n->name, *xml, n->is_persistent(), n->active()});
   }
   worker_->post([s = session_, wanted = std::move(wanted)]() mutable { s->want(std::move(wanted)); });

@@ -17,7 +17,7 @@
 
 namespace hostnet::libvirt {
 
-inline constexpr const char* kPeerName = "libvirt";
+inline constexpr const char* kPeerName = kLibvirtPeer;
 
 class LibvirtLink final : public ManagerObserver, public DefinitionCheck {
  public:
@@ -46,7 +46,6 @@ class LibvirtLink final : public ManagerObserver, public DefinitionCheck {
   std::unique_ptr<Worker> worker_;
   Session* session_ = nullptr;  // lives on the libvirt thread
   std::set<std::string> foreign_names_;
-  std::map<std::string, std::string> unregistered_;  // network -> why, for the core's notes
 };
 
 }  // namespace hostnet::libvirt

@@ -14,10 +14,14 @@ from harness import Host
 def test_driver_host():
     h = Host(libvirt_uri="test:///default")
     try:
-        h._wait(lambda: json.loads(h.ctl("libvirt-info", "--json").stdout)["connected"], "libvirt to connect")
+        h._wait(lambda: libvirt_info(h)["connected"], "libvirt to connect")
         yield h
     finally:
         h.close()
+
+
+def libvirt_info(host):
+    return json.loads(host.ctl("libvirt-info", "--json").stdout)
 
 
 def libvirt_note(host, name):

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from libvirt_host import Libvirtd, wait_for
+from test_libvirt import libvirt_info, libvirt_note as note
 
 LAB = """<network>
   <name>lab</name>
@@ -30,14 +31,6 @@ def lv(host):
         wait_for(lambda: libvirt_info(host)["connected"], "hostnetd to connect to libvirtd", timeout=60)
         yield daemon
         host.stop_daemon()  # before libvirtd goes: its disconnect is not what the test checks
-
-
-def libvirt_info(host):
-    return json.loads(host.ctl("libvirt-info", "--json").stdout)
-
-
-def note(host, name):
-    return json.loads(host.ctl("net-info", name, "--json").stdout)["libvirt"]
 
 
 def active_in_libvirt(lv, name):
