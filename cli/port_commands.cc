@@ -29,7 +29,8 @@ uint32_t number_option(const std::string& name, const std::string& text) {
 }
 
 struct PortSummary {
-  std::string id, kind, name, network, mac, vlan, portgroup, bandwidth, interface_id, vhost_reason;
+  std::string id, kind, name, network, mac, vlan, portgroup, bandwidth, interface_id, vhost_reason, vm_name, vm_uuid,
+      problem;
   uint32_t queues, owner;
   int32_t ifindex;
   bool isolated, vhost_net;
@@ -37,14 +38,16 @@ struct PortSummary {
 
 PortSummary summarize(PortProxy& p) {
   return {p.Id(),        p.Kind(),        p.Name(),        p.Network(), p.MAC(),   p.VLAN(),    p.Portgroup(), p.Bandwidth(),
-          p.InterfaceId(), p.VhostNetReason(), p.Queues(), p.Owner(), p.Ifindex(), p.Isolated(), p.VhostNet()};
+          p.InterfaceId(), p.VhostNetReason(), p.VMName(), p.VMUUID(), p.Problem(), p.Queues(), p.Owner(), p.Ifindex(),
+          p.Isolated(), p.VhostNet()};
 }
 
 nlohmann::json to_json(const PortSummary& s) {
   nlohmann::json j = {{"id", s.id},           {"name", s.name},         {"network", s.network}, {"mac", s.mac},
                       {"kind", s.kind},        {"queues", s.queues},     {"ifindex", s.ifindex}, {"vlan", s.vlan},
                       {"isolated", s.isolated}, {"portgroup", s.portgroup}, {"bandwidth", s.bandwidth},
-                      {"interface_id", s.interface_id}, {"vhost_net", s.vhost_net}};
+                      {"interface_id", s.interface_id}, {"vhost_net", s.vhost_net}, {"vm_name", s.vm_name},
+                      {"vm_uuid", s.vm_uuid}, {"problem", s.problem}};
   j["owner"] = s.owner == 0xffffffffu ? nlohmann::json(nullptr) : nlohmann::json(s.owner);
   return j;
 }
@@ -80,8 +83,9 @@ int port_list(const Args& a) {
   }
   std::vector<std::vector<std::string>> table;
   for (const auto& s : rows)
-    table.push_back({s.id, s.name, s.network, s.mac, std::to_string(s.queues), s.vlan.empty() ? "-" : s.vlan});
-  std::cout << format_table({"Id", "Name", "Network", "MAC", "Queues", "VLAN"}, table);
+    table.push_back({s.id, s.name, s.kind, s.network, s.mac, s.vm_name.empty() ? "-" : s.vm_name,
+                     std::to_string(s.queues), s.vlan.empty() ? "-" : s.vlan, s.problem.empty() ? "forwarding" : "blocked"});
+  std::cout << format_table({"Id", "Name", "Kind", "Network", "MAC", "Domain", "Queues", "VLAN", "State"}, table);
   return 0;
 }
 
@@ -102,6 +106,9 @@ int port_info(const Args& a) {
   row("Network:", s.network);
   row("MAC:", s.mac);
   row("Kind:", s.kind);
+  if (!s.vm_name.empty()) row("Domain:", s.vm_name + (s.vm_uuid.empty() ? "" : " (" + s.vm_uuid + ")"));
+  else if (!s.vm_uuid.empty()) row("VM UUID:", s.vm_uuid);
+  row("State:", s.problem.empty() ? "forwarding" : "blocked: " + s.problem);
   row("Queues:", std::to_string(s.queues));
   row("Owner:", s.owner == 0xffffffffu ? "-" : std::to_string(s.owner));
   row("Ifindex:", std::to_string(s.ifindex));

@@ -38,7 +38,7 @@ PortObject::~PortObject() {
 
 void PortObject::properties_changed() {
   emit_signal("PropertiesChanged",
-              [&] { emitPropertiesChangedSignal(org::hostnet1::Port_adaptor::INTERFACE_NAME, {"Ifindex"}); });
+              [&] { emitPropertiesChangedSignal(org::hostnet1::Port_adaptor::INTERFACE_NAME, {"Ifindex", "Problem"}); });
 }
 
 const Port& PortObject::port() const { return *value_or_throw(ports_.lookup(id_)); }
@@ -60,6 +60,9 @@ std::tuple<std::vector<sdbus::UnixFd>, std::vector<sdbus::UnixFd>> PortObject::O
 
 std::string PortObject::GetInterfaceXML() {
   const Port& p = port();
+  if (is_foreign_port(p.settings))
+    throw to_bus_error(Error{Errc::Unsupported, "port " + p.settings.name + " is " + p.settings.kind + "'s: domain '" +
+                                                    p.settings.vm_name + "' has its <interface> already"});
   if (p.settings.kind != "tap")
     throw to_bus_error(Error{Errc::Unsupported, "port " + p.settings.name + " is an internal port: it is the host's device, not a VM's"});
   return interface_xml(p, ports_.vhost_net());

@@ -41,9 +41,11 @@ class PortObject final
   std::string InterfaceId() override { return port().settings.interface_id; }
   bool VhostNet() override { return ports_.vhost_net(); }
   std::string VhostNetReason() override { return ports_.vhost_net_reason(); }
+  std::string VMName() override { return port().settings.vm_name; }
+  std::string VMUUID() override { return port().settings.vm_uuid; }
+  std::string Problem() override { return port().problem; }
 
   const Port& port() const;
-
 
   PortManager& ports_;
   const AuthPolicy& auth_;

@@ -5,8 +5,9 @@
 
 namespace hostnet::libvirt {
 
-Result<std::unique_ptr<LibvirtLink>> LibvirtLink::start(sd_event* loop, Manager& manager, std::string uri) {
-  std::unique_ptr<LibvirtLink> self(new LibvirtLink(manager, std::move(uri)));
+Result<std::unique_ptr<LibvirtLink>> LibvirtLink::start(sd_event* loop, Manager& manager, PortManager& ports,
+                                                        std::string uri) {
+  std::unique_ptr<LibvirtLink> self(new LibvirtLink(manager, ports, std::move(uri)));
   auto mailbox = LoopMailbox::attach(loop);
   if (!mailbox) return tl::unexpected(mailbox.error());
   self->mailbox_ = std::move(*mailbox);
@@ -20,6 +21,7 @@ Result<std::unique_ptr<LibvirtLink>> LibvirtLink::start(sd_event* loop, Manager&
   Session::Reports reports{
       [mail, link](LinkReport r) { mail->post([link, r] { link->take_link(r); }); },
       [mail, link](SyncReport r) { mail->post([link, r = std::move(r)]() mutable { link->take_sync(std::move(r)); }); },
+      [mail, link](PortsReport r) { mail->post([link, r = std::move(r)] { link->take_ports(r); }); },
   };
   self->session_ = new Session(*self->worker_, self->uri_, std::move(reports));
   self->worker_->post([s = self->session_] { s->connect(); });
@@ -77,6 +79,13 @@ void LibvirtLink::take_sync(SyncReport report) {
       log::warning("libvirt: network " + network + " " + note);
     manager_.peers().set_note(kPeerName, network, note);
   }
+}
+
+void LibvirtLink::take_ports(const PortsReport& report) {
+  std::vector<ForeignPort> ports;
+  for (const auto& p : report.ports)
+    ports.push_back(ForeignPort{kPeerName, p.network, p.tap, p.mac, p.portgroup, p.domain, p.domain_uuid, p.port_uuid});
+  ports_.sync_foreign_ports(kPeerName, report.networks, ports);
 }
 
 Result<void> LibvirtLink::check_definition(const xml::NetworkDef& def) const {

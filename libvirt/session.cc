@@ -52,6 +52,7 @@ Session::~Session() {
   worker_.cancel(retry_timer_);
   worker_.cancel(sync_timer_);
   worker_.cancel(close_timer_);
+  worker_.cancel(port_sync_timer_);
   close_connection();
 }
 
@@ -59,6 +60,8 @@ void Session::close_connection() {
   if (!conn_) return;
   if (network_events_ >= 0) virConnectNetworkEventDeregisterAny(conn_, network_events_);
   network_events_ = -1;
+  for (int id : domain_events_) virConnectDomainEventDeregisterAny(conn_, id);
+  domain_events_.clear();
   virConnectUnregisterCloseCallback(conn_, &Session::on_close);
   virConnectClose(conn_);
   conn_ = nullptr;
@@ -83,6 +86,15 @@ void Session::try_connect() {
   network_events_ = virConnectNetworkEventRegisterAny(conn_, nullptr, VIR_NETWORK_EVENT_ID_LIFECYCLE,
                                                       VIR_NETWORK_EVENT_CALLBACK(&Session::on_network_event),
                                                       this, nullptr);
+  // Registered before the first listing, so nothing that happens after it is missed.
+  domain_events_.push_back(virConnectDomainEventRegisterAny(conn_, nullptr, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                            VIR_DOMAIN_EVENT_CALLBACK(&Session::on_domain_event),
+                                                            this, nullptr));
+  for (int id : {VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED})
+    domain_events_.push_back(virConnectDomainEventRegisterAny(conn_, nullptr, id,
+                                                              VIR_DOMAIN_EVENT_CALLBACK(&Session::on_device_event),
+                                                              this, nullptr));
+  std::erase(domain_events_, -1);
   backoff_.reset();
   last_failure_.clear();
   reports_.link(LinkReport{true, ""});
@@ -104,6 +116,8 @@ void Session::disconnect(const std::string& why) {
   close_connection();
   worker_.cancel(sync_timer_);
   sync_timer_ = -1;
+  worker_.cancel(port_sync_timer_);
+  port_sync_timer_ = -1;
   last_failure_ = why;
   reports_.link(LinkReport{false, why});
   retry_timer_ = worker_.after(backoff_.next(), [this] { try_connect(); });
@@ -115,8 +129,46 @@ int Session::on_network_event(virConnectPtr, virNetworkPtr, int, int, void* p) {
   return 0;
 }
 
+int Session::on_domain_event(virConnectPtr, virDomainPtr, int, int, void* p) {
+  static_cast<Session*>(p)->schedule_port_sync();
+  return 0;
+}
+
+void Session::on_device_event(virConnectPtr, virDomainPtr, const char*, void* p) {
+  static_cast<Session*>(p)->schedule_port_sync();
+}
+
+void Session::schedule_port_sync() {
+  // A start is Resumed then Started: one listing for both.
+  if (!conn_ || port_sync_timer_ >= 0) return;
+  port_sync_timer_ = worker_.after(std::chrono::milliseconds(0), [this] {
+    port_sync_timer_ = -1;
+    sync_ports();
+  });
+}
+
+void Session::sync_ports() {
+  if (!conn_ || !told_) return;
+  PortsReport report;
+  for (const auto& w : wanted_) {
+    if (!w.active) continue;
+    NetworkRef net(virNetworkLookupByName(conn_, w.name.c_str()));
+    if (!net) continue;  // not registered (yet): its ports stay as they are
+    if (virNetworkIsActive(net.get()) != 1) {
+      report.networks.insert(w.name);  // an inactive libvirt network has no VM plugged in
+      continue;
+    }
+    DomainPortListing listing;
+    if (!list_domain_ports(conn_, net.get(), w.name, listing).empty()) continue;
+    report.networks.insert(w.name);
+    for (auto& p : listing.ports) report.ports.push_back(std::move(p));
+  }
+  reports_.ports(std::move(report));
+}
+
 void Session::want(std::vector<Registration> wanted) {
-  if (wanted == wanted_) return;
+  if (told_ && wanted == wanted_) return;
+  told_ = true;
   wanted_ = std::move(wanted);
   schedule_sync();
 }
@@ -131,7 +183,9 @@ void Session::schedule_sync() {
 }
 
 void Session::sync() {
-  if (!conn_) return;
+  // Until hostnet has said what it wants, an empty list would read as "nothing": every
+  // registration would be destroyed, and the ports of running VMs with it.
+  if (!conn_ || !told_) return;
   virNetworkPtr* list = nullptr;
   int n = virConnectListAllNetworks(conn_, &list, 0);
   if (n < 0) {
@@ -182,6 +236,9 @@ void Session::sync() {
     if (ln.persistent) virNetworkUndefine(ln.net.get());
   }
   reports_.sync(std::move(report));
+  // A network registered (or started) now may have VMs already: libvirtd re-plugs them after
+  // its own restart.
+  sync_ports();
 }
 
 std::string Session::apply(const Registration& w, LibvirtNetwork& have) {

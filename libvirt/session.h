@@ -13,10 +13,12 @@
 #include <vector>
 
 #include "common/backoff.h"
+#include "libvirt/domain_ports.h"
 #include "libvirt/worker.h"
 
 typedef struct _virConnect* virConnectPtr;
 typedef struct _virNetwork* virNetworkPtr;
+typedef struct _virDomain* virDomainPtr;
 
 namespace hostnet::libvirt {
 
@@ -32,6 +34,12 @@ struct Registration {
 struct LinkReport {
   bool connected = false;
   std::string reason;  // why not
+};
+
+// The VMs plugged into hostnet's registered networks, for the networks libvirt could list.
+struct PortsReport {
+  std::set<std::string> networks;
+  std::vector<DomainPort> ports;
 };
 
 struct SyncReport {
@@ -69,6 +77,7 @@ class Session {
   struct Reports {
     std::function<void(LinkReport)> link;
     std::function<void(SyncReport)> sync;
+    std::function<void(PortsReport)> ports;
   };
   Session(Worker& worker, std::string uri, Reports reports);
   ~Session();
@@ -82,11 +91,16 @@ class Session {
  private:
   static void on_close(virConnectPtr, int reason, void* self);
   static int on_network_event(virConnectPtr, virNetworkPtr, int event, int detail, void* self);
+  static int on_domain_event(virConnectPtr, virDomainPtr, int event, int detail, void* self);
+  static void on_device_event(virConnectPtr, virDomainPtr, const char* alias, void* self);
   void try_connect();
   void disconnect(const std::string& why);
   void close_connection();
   void schedule_sync();
   void sync();
+  // Domain starts and stops, interfaces attached and detached: which VMs are on which network.
+  void schedule_port_sync();
+  void sync_ports();
   // Makes libvirt's network `have` what `w` wants; "" or libvirt's refusal.
   std::string apply(const Registration& w, LibvirtNetwork& have);
 
@@ -95,12 +109,15 @@ class Session {
   Reports reports_;
   virConnectPtr conn_ = nullptr;
   int network_events_ = -1;
+  std::vector<int> domain_events_;
   int retry_timer_ = -1;
   int sync_timer_ = -1;
   int close_timer_ = -1;
+  int port_sync_timer_ = -1;
   Backoff backoff_{std::chrono::milliseconds(200), std::chrono::milliseconds(5000)};
   std::string last_failure_;
   std::vector<Registration> wanted_;
+  bool told_ = false;  // want() has been called
 };
 
 }  // namespace hostnet::libvirt

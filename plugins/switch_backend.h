@@ -96,6 +96,10 @@ struct PortAttachment {
   int ifindex = 0;
   bool fresh = false;  // made just now: nothing to compare against, plug it in
   bool internal = false;  // an OVS internal port: the switch makes the device (for the host's use)
+  // Plugged in by another program (libvirt, for its domains' taps): the backend makes sure it is
+  // on the switch with the attachment's settings, but takes no ownership of it (OVS: the Port row
+  // is that program's) and never removes it.
+  bool foreign = false;
   std::optional<VlanSettings> vlan;
   bool isolated = false;  // libvirt <port isolated='yes'/>: reaches the uplink, not other isolated ports
   // Backend-specific identity (OVS external_ids such as iface-id, vm-uuid), in a stable order.

@@ -12,7 +12,9 @@ namespace hostnet {
 
 // What a port is, fully resolved (the network's and the portgroup's settings applied).
 struct PortSettings {
-  std::string kind = "tap";  // "tap" (hostnet makes it, VMs get its fds) | "internal" (OVS makes it, for the host)
+  // "tap" (hostnet makes it, VMs get its fds) | "internal" (OVS makes it, for the host) |
+  // "libvirt" (libvirt made the tap for a domain it runs; hostnet follows it, never deletes it)
+  std::string kind = "tap";
   std::string name;  // the device
   MacAddress mac{};  // the guest's MAC
   unsigned queues = 1;
@@ -25,6 +27,8 @@ struct PortSettings {
   std::optional<xml::BandwidthDef> bandwidth;
   std::string interface_id;  // OVS/OVN external_ids:iface-id
   std::string vm_uuid;
+  std::string vm_name;    // the domain, for ports another program made
+  std::string peer_port;  // that program's own id of the port (libvirt's network port uuid)
   bool operator==(const PortSettings&) const = default;
 };
 
@@ -34,7 +38,15 @@ struct Port {
   PortSettings settings;
   int ifindex = 0;
   std::string ifb;      // the device shaping what the VM sends, "" when unshaped
+  // Why the port does not forward, "" when it does: a port hostnet did not make whose settings
+  // this host cannot give (a VLAN without bridge VLAN filtering) is unplugged, never left
+  // forwarding untagged.
+  std::string problem;
 };
+
+// Made by another program (libvirt): hostnet adopts, shapes and shows it, but its device, its
+// fds and its life are that program's.
+inline bool is_foreign_port(const PortSettings& s) { return s.kind != "tap" && s.kind != "internal"; }
 
 // Device aliases mark what hostnet made, so a restart finds its ports and nothing else.
 inline constexpr const char* kPortAliasPrefix = "hostnet-port:";

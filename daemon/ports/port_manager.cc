@@ -8,10 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <random>
 #include <set>
-#include <sstream>
 
 #include "common/atomic_file.h"
 #include "common/hash.h"
@@ -58,21 +56,6 @@ netlink::Mac tap_mac(const MacAddress& guest) {
 std::mt19937_64& rng() {
   static std::mt19937_64 gen{std::random_device{}()};
   return gen;
-}
-
-bool ends_with_network(const std::string& alias, const std::string& network) {
-  return alias.size() > network.size() && alias.ends_with(":" + network);
-}
-
-bool is_hostnet_port_device(const std::string& alias) {
-  return alias.starts_with(kPortAliasPrefix) || alias.starts_with(kIfbAliasPrefix);
-}
-
-// "hostnet-port:<id>:<network>" -> id
-std::string id_from_alias(const std::string& alias) {
-  auto first = alias.find(':');
-  auto second = alias.find(':', first + 1);
-  return alias.substr(first + 1, second - first - 1);
 }
 
 }  // namespace
@@ -126,6 +109,10 @@ MacAddress PortManager::random_mac() const {
                     static_cast<std::uint8_t>(v >> 16)};
 }
 
+ResolveContext PortManager::resolve_context(const xml::NetworkDef& def) const {
+  return ResolveContext{def, uid_exists, gid_exists, [this] { return random_mac(); }};
+}
+
 Result<const Network*> PortManager::active_network(const std::string& name) const {
   auto n = networks_.lookup(name);
   if (!n) return n;
@@ -141,6 +128,7 @@ PortAttachment PortManager::attachment(const Port& port, const xml::NetworkDef& 
   a.ifindex = port.ifindex;
   a.fresh = fresh;
   a.internal = port.settings.kind == "internal";
+  a.foreign = is_foreign_port(port.settings);
   a.vlan = port.settings.vlan;
   a.isolated = port.settings.isolated;
   if (!port.settings.interface_id.empty()) a.external_ids.emplace_back("iface-id", port.settings.interface_id);
@@ -187,6 +175,12 @@ Result<void> PortManager::make_tap(Port& port, Reverter& undo) {
   c.group = port_link_group(port.network);
   if (auto r = netlink::change_link(sock_, ifindex, c, s.name); !r) return r;
 
+  return shape(port, undo);
+}
+
+Result<void> PortManager::shape(Port& port, Reverter& undo) {
+  const auto& s = port.settings;
+  int ifindex = port.ifindex;
   bool shaped_in = s.bandwidth && s.bandwidth->inbound;
   bool shaped_out = s.bandwidth && s.bandwidth->outbound;
   // A multi-queue tap going up with the default qdisc gets mq and 256 children: set one root
@@ -216,8 +210,7 @@ Result<PortManager::Entry*> PortManager::make_port(const Network& network, const
   if (!(*backend)->info().has(cap::kPorts))
     return fail(Errc::Unsupported, "backend " + (*backend)->info().name + " cannot attach VM ports");
 
-  ResolveContext ctx{def, uid_exists, gid_exists, [this] { return random_mac(); }};
-  auto settings = resolve_port_request(request, ctx);
+  auto settings = resolve_port_request(request, resolve_context(def));
   if (!settings) return tl::unexpected(settings.error());
 
   for (const auto& [id, e] : ports_)
@@ -355,6 +348,11 @@ void PortManager::remove_devices(Entry& e) {
     std::filesystem::remove(record_path(p.id), ec);
     return;
   }
+  if (is_foreign_port(p.settings)) {  // its maker's device: only hostnet's shaping goes
+    remove_ifb(p);
+    std::filesystem::remove(record_path(p.id), ec);
+    return;
+  }
   // Not persistent any more, the tap goes when its last queue fd closes: at once if no VM holds
   // one, else when the VM lets go. Deleting it outright would pull it from under the VM.
   bool unpersisted = false;
@@ -378,6 +376,10 @@ Result<void> PortManager::delete_port(const std::string& id_or_name) {
   if (!found) return tl::unexpected(found.error());
   std::string id = (*found)->id;
   Entry& e = *ports_.at(id);
+  if (is_foreign_port(e.port.settings))
+    return fail(Errc::Conflict, "port " + e.port.settings.name + " is " + e.port.settings.kind + "'s (domain '" +
+                                    e.port.settings.vm_name + "'): detach the interface there (virsh detach-interface), "
+                                    "or stop the domain, and the port goes");
   if (auto n = networks_.lookup(e.port.network); n && (*n)->active())
     if (auto backend = networks_.backend_for(*(*n)->live); backend)
       if (auto r = (*backend)->detach_port(attachment(e.port, *(*n)->live, false)); !r)
@@ -394,6 +396,9 @@ Result<PortFds> PortManager::open_fds(const std::string& id, unsigned queues) {
   if (it == ports_.end()) return fail(Errc::NotFound, "port '" + id + "' not found");
   Entry& e = *it->second;
   const auto& s = e.port.settings;
+  if (is_foreign_port(s))
+    return fail(Errc::Unsupported, "port " + s.name + " is " + s.kind + "'s (domain '" + s.vm_name +
+                                       "'): its VM manager made the tap and holds its fds");
   if (s.kind != "tap")
     return fail(Errc::Unsupported, "port " + s.name + " is an internal port: its device is the host's, there are no fds to hand out");
   unsigned want = queues ? queues : s.queues;
@@ -461,147 +466,6 @@ Result<PortStatistics> PortManager::statistics(const std::string& id) {
   const auto& st = (*link)->stats;
   // The tap's view is the host's: what the VM sent arrives as the tap's rx.
   return PortStatistics{st.rx_bytes, st.rx_packets, st.tx_bytes, st.tx_packets, st.rx_dropped, st.tx_dropped};
-}
-
-void PortManager::network_stopping(const Network& network) {
-  std::vector<std::string> ids;
-  for (const auto& [id, e] : ports_)
-    if (e->port.network == network.name) ids.push_back(id);
-  if (ids.empty()) return;
-  // One RTM_DELLINK for the whole group when every device in it is this network's: the kernel
-  // then synchronises once, not once per device (~20 ms each).
-  unsigned group = port_link_group(network.name);
-  bool group_is_ours = true;
-  size_t members = 0;
-  if (auto links = netlink::list_links(sock_); links) {
-    for (const auto& l : *links) {
-      if (l.group != group) continue;
-      ++members;
-      if (!is_hostnet_port_device(l.alias) || !ends_with_network(l.alias, network.name)) group_is_ours = false;
-    }
-  } else {
-    group_is_ours = false;
-  }
-  for (const auto& id : ids) ports_.at(id)->queues.clear();
-  if (group_is_ours && members > 0 && netlink::delete_link_group(sock_, group)) {
-    for (const auto& id : ids) {
-      std::error_code ec;
-      std::filesystem::remove(record_path(id), ec);
-    }
-  } else {
-    for (const auto& id : ids) {
-      Entry& e = *ports_.at(id);
-      (void)netlink::delete_link(sock_, e.port.ifindex, e.port.settings.name);
-      remove_devices(e);
-    }
-  }
-  for (const auto& id : ids) {
-    bool announced = !ports_.at(id)->creating;
-    forget(id);
-    if (announced) observers_.notify([&](PortObserver& o) { o.port_removed(id); });
-  }
-  log::info("network " + network.name + ": " + std::to_string(ids.size()) + " ports removed");
-}
-
-void PortManager::network_repaired(const Network& network) {
-  auto backend = networks_.backend_for(*network.live);
-  if (!backend) return;
-  // One dump for all ports: a repair runs after any device removal on the host.
-  auto links = netlink::list_links(sock_);
-  if (!links) return;
-  std::map<std::string, const netlink::LinkInfo*> by_name;
-  for (const auto& l : *links) by_name[l.name] = &l;
-  for (auto& [id, e] : ports_) {
-    if (e->port.network != network.name || e->creating) continue;
-    auto it = by_name.find(e->port.settings.name);
-    if (it == by_name.end()) {
-      Reverter undo;
-      e->queues.clear();
-      remove_ifb(e->port);
-      e->port.ifb.clear();
-      if (auto r = make_devices(e->port, *network.live, **backend, undo); !r) {
-        log::error("port " + e->port.settings.name + ": cannot remake it: " + r.error().message);
-        continue;
-      }
-      undo.commit();
-      log::warning("port " + e->port.settings.name + " was deleted behind hostnet's back; remade");
-      (void)write_file_atomic(record_path(id), format_port_record(e->port), 0644, Durability::Runtime);
-      observers_.notify([&](PortObserver& o) { o.port_changed(e->port); });
-      continue;
-    }
-    if (it->second->master != 0 && it->second->up()) continue;  // still plugged in
-    if (auto r = (*backend)->attach_port(attachment(e->port, *network.live, false)); !r)
-      log::error("port " + e->port.settings.name + ": cannot plug it in again: " + r.error().message);
-  }
-}
-
-void PortManager::reconcile() {
-  std::error_code ec;
-  for (const auto& file : std::filesystem::directory_iterator(options_.state_dir / "ports", ec)) {
-    std::ifstream in(file.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    auto port = parse_port_record(text.str());
-    if (!port || port->id != file.path().filename().string()) {
-      log::error("dropping unreadable port record " + file.path().string() +
-                 (port ? std::string(": id does not match the file name") : ": " + port.error().message));
-      std::filesystem::remove(file.path(), ec);
-      continue;
-    }
-    auto entry = std::make_unique<Entry>();
-    entry->port = std::move(*port);
-    Port& p = entry->port;
-    auto network = active_network(p.network);
-    auto link = netlink::get_link(sock_, p.settings.name);
-    bool ours = link && *link && (*link)->alias == port_alias(p);
-    if (!network) {
-      log::info("port " + p.settings.name + ": network '" + p.network + "' is not active; removing the port");
-      if (ours) (void)netlink::delete_link(sock_, (*link)->ifindex, p.settings.name);
-      remove_ifb(p);
-      std::filesystem::remove(file.path(), ec);
-      continue;
-    }
-    const auto& def = *(*network)->live;
-    auto backend = networks_.backend_for(def);
-    if (!backend) {
-      log::error("port " + p.settings.name + ": " + backend.error().message);
-      continue;
-    }
-    if (ours) {
-      p.ifindex = (*link)->ifindex;
-      if (auto r = (*backend)->attach_port(attachment(p, def, false)); !r)
-        log::error("port " + p.settings.name + ": cannot plug it in: " + r.error().message);
-    } else {
-      if (link && *link) {
-        log::error("port " + p.settings.name + ": the name is now taken by another device; dropping the port");
-        std::filesystem::remove(file.path(), ec);
-        continue;
-      }
-      Reverter undo;
-      remove_ifb(p);
-      p.ifb.clear();
-      if (auto r = make_devices(p, def, **backend, undo); !r) {
-        log::error("port " + p.settings.name + " was lost and cannot be remade: " + r.error().message);
-        std::filesystem::remove(file.path(), ec);
-        continue;
-      }
-      undo.commit();
-      log::info("port " + p.settings.name + " was missing: remade");
-    }
-    (void)write_file_atomic(file.path(), format_port_record(p), 0644, Durability::Runtime);
-    ids_by_name_[p.settings.name] = p.id;
-    std::string id = p.id;
-    ports_.emplace(id, std::move(entry));
-  }
-
-  // Devices hostnet made for ports it no longer has (a record lost with a crash mid-create).
-  if (auto links = netlink::list_links(sock_); links)
-    for (const auto& l : *links)
-      if (is_hostnet_port_device(l.alias) && !ports_.count(id_from_alias(l.alias))) {
-        log::info("removing " + l.name + ": left over from a port that no longer exists");
-        (void)netlink::delete_link(sock_, l.ifindex, l.name);
-      }
-  if (!ports_.empty()) log::info(std::to_string(ports_.size()) + " ports restored");
 }
 
 }  // namespace hostnet

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,17 @@ struct PortFds {
 
 struct PortStatistics {
   std::uint64_t rx_bytes = 0, rx_packets = 0, tx_bytes = 0, tx_packets = 0, rx_dropped = 0, tx_dropped = 0;
+};
+
+// A port another program made and plugged in: libvirt's tap for a domain's interface.
+struct ForeignPort {
+  std::string kind;       // who made it: "libvirt"
+  std::string network;
+  std::string device;     // the tap
+  std::string mac;        // the guest's
+  std::string portgroup;  // "" for the network's default
+  std::string vm_name, vm_uuid;
+  std::string peer_port;  // the maker's id of the port
 };
 
 struct PortManagerOptions {
@@ -75,6 +87,14 @@ class PortManager final : public NetworkListener {
   // has /dev/vhost-net. Queues beyond `queues` are disabled so no frame waits in an unread one.
   Result<PortFds> open_fds(const std::string& id, unsigned queues);
 
+  // Makes the ports `kind` has on `networks` exactly `ports`: new ones adopted (hostnet gives
+  // what their maker did not: VLAN, bandwidth; a setting this host cannot give leaves the port
+  // unplugged, with the reason in Port::problem), settings that drifted corrected, the ones no
+  // longer listed dropped. Their devices are the maker's: never made, never deleted. A port that
+  // cannot be adopted is logged and left out; the next sync tries again.
+  void sync_foreign_ports(const std::string& kind, const std::set<std::string>& networks,
+                          const std::vector<ForeignPort>& ports);
+
   Result<const Port*> lookup(std::string_view id_or_name) const;
   std::vector<const Port*> list(const std::string& network = "") const;
   Result<PortStatistics> statistics(const std::string& id);
@@ -105,12 +125,16 @@ class PortManager final : public NetworkListener {
   };
   PortManager(Manager& networks, PortManagerOptions options, netlink::RtnlSocket sock);
 
+  ResolveContext resolve_context(const xml::NetworkDef& def) const;
+
   Result<const Network*> active_network(const std::string& name) const;
   // Checks the request and makes the port's devices and record; the switch takes it afterwards
   // (a batch all at once).
   Result<Entry*> make_port(const Network& network, const PortRequest& request, Reverter& undo);
   // The port's devices (tap, ifb, shaping), not yet plugged in; fills ifindex.
   Result<void> make_tap(Port& port, Reverter& undo);
+  // Shaping (root qdisc, ifb, bandwidth) of a port whose device exists.
+  Result<void> shape(Port& port, Reverter& undo);
   // An internal port's device, made by the switch: its MAC, alias, group, up; fills ifindex.
   Result<void> finish_internal(Port& port);
   // make_tap, then plugged into the network's switch.
@@ -120,6 +144,14 @@ class PortManager final : public NetworkListener {
   Result<std::unique_ptr<Creation>> begin_creation(const std::string& network, const std::vector<PortRequest>& requests);
   // After the switch took them (or failed to): the ports, or the error with nothing left of them.
   Result<std::vector<const Port*>> finish_creation(Creation& creation, Result<void> plugged);
+  // A foreign port taken in, shaped and plugged in as its settings say (or unplugged, saying why).
+  Result<Entry*> adopt_foreign(const ForeignPort& foreign);
+  // A foreign port's settings with the network's and portgroup's filled in, or why they cannot be.
+  Result<PortSettings> foreign_settings(const PortSettings& given, const xml::NetworkDef& def) const;
+  // Plugs a foreign port in as its settings say, or keeps it out with the reason in problem.
+  void enforce_foreign(Entry& entry, const xml::NetworkDef& def, SwitchBackend& backend);
+  // Forgets a foreign port: its record and ifb go, its device stays its maker's.
+  void drop_foreign(const std::string& id, const std::string& why);
   void forget(const std::string& id);
   void remove_devices(Entry& entry);
   // The port's ifb, if it is there and marked as this port's.

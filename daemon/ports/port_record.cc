@@ -49,6 +49,8 @@ std::string format_port_record(const Port& p) {
   if (s.bandwidth && s.bandwidth->outbound) line(out, "outbound", format_rate_option(*s.bandwidth->outbound));
   line(out, "interface-id", s.interface_id);
   line(out, "vm-uuid", s.vm_uuid);
+  line(out, "vm-name", s.vm_name);
+  line(out, "peer-port", s.peer_port);
   line(out, "ifb", p.ifb);
   return out;
 }
@@ -72,6 +74,8 @@ Result<Port> parse_port_record(const std::string& text) {
     else if (key == "portgroup") s.portgroup = value;
     else if (key == "interface-id") s.interface_id = value;
     else if (key == "vm-uuid") s.vm_uuid = value;
+    else if (key == "vm-name") s.vm_name = value;
+    else if (key == "peer-port") s.peer_port = value;
     else if (key == "isolated") s.isolated = value == "yes";
     else if (key == "mac") {
       auto mac = xml::parse_mac(value);

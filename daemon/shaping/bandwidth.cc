@@ -18,7 +18,8 @@ std::string htb_class(const std::string& dev, const xml::BandwidthRate& r) {
 // Everything to one class: libvirt adds an fw filter for this, but `default 1` says the same
 // without needing the fw classifier (which this kernel lacks too).
 std::string shaper(const std::string& dev, const xml::BandwidthRate& r, const std::string& leaf) {
-  return "qdisc add dev " + dev + " root handle 1: htb default 1\n" + htb_class(dev, r) + "qdisc add dev " + dev +
+  // replace: a tap libvirt made has its own root qdisc already (noqueue).
+  return "qdisc replace dev " + dev + " root handle 1: htb default 1\n" + htb_class(dev, r) + "qdisc add dev " + dev +
          " parent 1:1 handle 2: " + leaf + "\n";
 }
 

@@ -449,6 +449,9 @@ Result<std::optional<OvsBackend::Added>> OvsBackend::add_ports(const std::vector
       if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return tl::unexpected(r.error());
     }
     auto it = existing.find(port.port_name);
+    if (it == existing.end() && port.foreign)
+      return fail(Errc::NotFound, "port " + port.port_name + " is not on Open vSwitch bridge '" + switch_name +
+                                      "': the program that made it plugs it in");
     if (it == existing.end()) {
       fresh.push_back(port);
       added.names.push_back(port.port_name);
@@ -456,7 +459,9 @@ Result<std::optional<OvsBackend::Added>> OvsBackend::add_ports(const std::vector
       continue;
     }
     const RowRef& row = it->second;
-    if (!bridge_ports || !bridge_ports->count(row.uuid) || owner_of(*row.row) != port.switch_owner_tag)
+    // A foreign port's row is its maker's (libvirt's ovs-vsctl): on this bridge is all it needs.
+    bool on_bridge = bridge_ports && bridge_ports->count(row.uuid);
+    if (!on_bridge || (!port.foreign && owner_of(*row.row) != port.switch_owner_tag))
       return fail(Errc::Conflict, "Open vSwitch already has a port '" + port.port_name + "' that is not this one");
     auto want = ovs::vlan_columns(port.vlan);
     bool same = true;

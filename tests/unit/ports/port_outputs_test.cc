@@ -33,7 +33,7 @@ TEST(Bandwidth, InboundOnlyNeedsNoIfb) {
   xml::BandwidthDef bw;
   bw.inbound = xml::BandwidthRate{1000, std::nullopt, std::nullopt, std::nullopt};
   EXPECT_EQ(tc_bandwidth_batch(bw, "tap0", "", "pfifo"),
-            "qdisc add dev tap0 root handle 1: htb default 1\n"
+            "qdisc replace dev tap0 root handle 1: htb default 1\n"
             "class add dev tap0 parent 1: classid 1:1 htb rate 1000kbps\n"
             "qdisc add dev tap0 parent 1:1 handle 2: pfifo\n");
 }

@@ -1,0 +1,66 @@
+#include "libvirt/domain_ports.h"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include <map>
+
+#include "xml/vm_interface_xml.h"
+
+namespace hostnet::libvirt {
+
+namespace {
+
+std::string last_error() {
+  const char* m = virGetLastErrorMessage();
+  return m ? m : "unknown libvirt error";
+}
+
+std::string take(char* text) {
+  std::string out = text ? text : "";
+  free(text);
+  return out;
+}
+
+}  // namespace
+
+std::string list_domain_ports(virConnectPtr conn, virNetworkPtr net, const std::string& network,
+                              DomainPortListing& out) {
+  virNetworkPortPtr* ports = nullptr;
+  int n = virNetworkListAllPorts(net, &ports, 0);
+  if (n < 0) return "cannot list the ports of network '" + network + "': " + last_error();
+  std::vector<xml::NetworkPortDef> defs;
+  for (int i = 0; i < n; ++i) {
+    std::string text = take(virNetworkPortGetXMLDesc(ports[i], 0));
+    virNetworkPortFree(ports[i]);
+    // A port removed between the listing and the read is simply not there any more.
+    if (auto def = xml::parse_network_port(text); def) defs.push_back(std::move(*def));
+  }
+  free(ports);
+
+  // One domain XML per domain, however many interfaces it has on the network.
+  std::map<std::string, std::vector<xml::DomainInterface>> interfaces;
+  for (const auto& def : defs) {
+    if (interfaces.count(def.owner_uuid)) continue;
+    auto& list = interfaces[def.owner_uuid];
+    virDomainPtr dom = virDomainLookupByUUIDString(conn, def.owner_uuid.c_str());
+    if (!dom) continue;
+    std::string text = take(virDomainGetXMLDesc(dom, 0));
+    virDomainFree(dom);
+    if (auto parsed = xml::parse_domain_interfaces(text); parsed) list = std::move(*parsed);
+  }
+
+  for (const auto& def : defs) {
+    const xml::DomainInterface* match = nullptr;
+    for (const auto& i : interfaces[def.owner_uuid])
+      if (i.portid == def.uuid || (i.portid.empty() && i.mac == def.mac && i.network == network)) match = &i;
+    if (!match || match->target.empty()) {
+      ++out.pending;
+      continue;
+    }
+    out.ports.push_back(DomainPort{network, match->target, def.mac, def.portgroup, def.owner_name, def.owner_uuid, def.uuid});
+  }
+  return "";
+}
+
+}  // namespace hostnet::libvirt
