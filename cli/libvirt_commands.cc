@@ -33,11 +33,50 @@ int libvirt_info(const Args& a) {
   return 0;
 }
 
+int net_import(const Args& a) {
+  Client c;
+  std::vector<std::string> names;
+  if (a.has("all")) {
+    if (!a.positional.empty()) throw UsageError{"net-import: a NETWORK or --all, not both"};
+    names = c.manager().ListLibvirtNetworks();
+    if (names.empty()) std::cout << "libvirt has no network of its own to import\n";
+  } else {
+    if (a.positional.empty()) throw UsageError{"net-import: which network? (a NETWORK, or --all)"};
+    names = {a.positional[0]};
+  }
+  int rc = 0;
+  for (const auto& name : names) {
+    try {
+      auto path = c.manager().ImportLibvirtNetwork(name);
+      auto n = c.network(path);
+      std::cout << "Network " << name << " imported from libvirt (bridge " << n->Bridge() << ")\n";
+    } catch (const sdbus::Error& e) {
+      // --all goes on with the others; the error is said for each that failed.
+      if (!a.has("all")) throw;
+      std::cerr << "error: " << name << ": " << e.getMessage() << "\n";
+      rc = 1;
+    }
+  }
+  return rc;
+}
+
+int net_release(const Args& a) {
+  Client c;
+  c.manager().ReleaseLibvirtNetwork(a.positional[0]);
+  std::cout << "Network " << a.positional[0] << " given back to libvirt\n";
+  return 0;
+}
+
 }  // namespace
 
 std::vector<Command> libvirt_commands() {
   return {{"libvirt-info", "libvirt-info [--json]", "whether hostnetd is connected to libvirtd, and why not",
-           {{"json"}, {}, 0, 0}, true, libvirt_info}};
+           {{"json"}, {}, 0, 0}, true, libvirt_info},
+          {"net-import", "net-import NETWORK | --all",
+           "make libvirt's own network hostnet's, its guests and leases kept (libvirt keeps it as hostnet's registration)",
+           {{"all"}, {}, 0, 1}, true, net_import},
+          {"net-release", "net-release NETWORK", "give an imported network back to libvirt's own driver",
+           {{}, {}, 1, 1}, true, net_release}};
 }
 
 }  // namespace hostnet::cli

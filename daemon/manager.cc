@@ -104,8 +104,7 @@ Result<void> Manager::check_identity_free(const xml::NetworkDef& def) const {
     if (name != def.name && same_uuid)
       return fail(Errc::Conflict, "network '" + name + "' already has uuid " + def.uuid->str());
   }
-  if (auto r = check_bridge_name_free(def, list()); !r) return r;
-  return check_bridge_device_free(def);
+  return check_bridge_name_free(def, list());
 }
 
 Result<void> Manager::check_bridge_device_free(const xml::NetworkDef& def) const {
@@ -136,7 +135,9 @@ void Manager::log_warnings(const xml::NetworkDef& def, const std::vector<std::st
     if (std::find(known.begin(), known.end(), w) == known.end()) log::warning("network " + def.name + ": " + w);
 }
 
-Result<const Network*> Manager::define(std::string_view xml_text) {
+Result<const Network*> Manager::define(std::string_view xml_text) { return define(xml_text, false); }
+
+Result<const Network*> Manager::define(std::string_view xml_text, bool bridge_is_peers) {
   auto parsed = xml::parse_network(xml_text);
   if (!parsed) return tl::unexpected(parsed.error());
   xml::NetworkDef def = std::move(*parsed);
@@ -144,6 +145,8 @@ Result<const Network*> Manager::define(std::string_view xml_text) {
   if (auto r = complete_definition(def, existing); !r) return tl::unexpected(r.error());
   if (auto r = run_definition_checks(def); !r) return tl::unexpected(r.error());
   if (auto r = check_identity_free(def); !r) return tl::unexpected(r.error());
+  if (!bridge_is_peers)
+    if (auto r = check_bridge_device_free(def); !r) return tl::unexpected(r.error());
   if (auto r = store_.save_definition(def); !r) return tl::unexpected(r.error());
   log_warnings(def);
 
@@ -175,6 +178,7 @@ Result<xml::NetworkDef> Manager::prepare_create(std::string_view xml_text) {
   if (auto r = complete_definition(def, existing); !r) return tl::unexpected(r.error());
   if (auto r = run_definition_checks(def); !r) return tl::unexpected(r.error());
   if (auto r = check_identity_free(def); !r) return tl::unexpected(r.error());
+  if (auto r = check_bridge_device_free(def); !r) return tl::unexpected(r.error());
   log_warnings(def);
   return def;
 }

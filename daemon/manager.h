@@ -21,6 +21,7 @@
 #include "daemon/firewall/packet_filter.h"
 #include "daemon/network.h"
 #include "daemon/network_store.h"
+#include "daemon/network_importer.h"
 #include "daemon/peer_status.h"
 #include "daemon/shaping/traffic_shaper.h"
 
@@ -72,6 +73,9 @@ class Manager {
   void remove_definition_check(DefinitionCheck* check) { checks_.remove(check); }
   // What peers at the edge report (libvirt's connection, each network's registration).
   PeerStatus& peers() { return peers_; }
+  // Who can hand hostnet networks another manager runs (libvirt's link); null when none can.
+  void set_importer(NetworkImporter* importer) { importer_ = importer; }
+  NetworkImporter* importer() const { return importer_; }
 
   // At daemon start, before an observer is set: adopt what is running, start autostart networks, remove what hostnet made
   // for networks no longer active. Problems are logged per network; one bad network does not
@@ -111,6 +115,19 @@ class Manager {
   Result<void> add_port_forward(const std::string& name, const xml::PortForward& forward);
   Result<void> remove_port_forward(const std::string& name, const xml::PortForward& key);
 
+  // Taking over a network another manager runs (libvirt's own, at net-import), in two halves
+  // around that manager letting it go, so its guests never lack forwarding rules:
+  // begin_takeover defines it (as define does, its bridge being the other manager's still) and
+  // installs its firewall rules at once, beside the other manager's; finish_takeover starts it,
+  // its DHCP server knowing `leases` (those the other server gave), once the other manager has
+  // removed its bridge. abandon_takeover undoes
+  // begin_takeover (the rules and the definition go).
+  Result<const Network*> begin_takeover(std::string_view xml_text);
+  // `plug_guests` runs once the bridge exists, before STP starts on it (see takeover.cc).
+  Result<const Network*> finish_takeover(const std::string& name, const std::vector<DhcpLease>& leases,
+                                         const std::function<void()>& plug_guests = {});
+  void abandon_takeover(const std::string& name);
+
   // By name, or by uuid string.
   Result<const Network*> lookup(std::string_view name_or_uuid) const;
   std::vector<const Network*> list() const;
@@ -130,7 +147,11 @@ class Manager {
   // Fills what the user left out: uuid, MAC and bridge name, kept from the existing definition
   // on redefine so the bridge keeps its name and address.
   Result<void> complete_definition(xml::NetworkDef& def, const Network* existing);
+  // Name and uuid, and the bridge name among hostnet's networks (check_bridge_device_free: on
+  // the host).
   Result<void> check_identity_free(const xml::NetworkDef& def) const;
+  // define; with bridge_is_peers, the bridge device may be another manager's (a takeover).
+  Result<const Network*> define(std::string_view xml_text, bool bridge_is_peers);
   Result<void> check_bridge_device_free(const xml::NetworkDef& def) const;
   Result<std::string> allocate_bridge_name(const std::string& network_name) const;
   // What must hold for def to start (driver, backend, free subnets and names, unrouted subnets).
@@ -165,6 +186,7 @@ class Manager {
   PeerStatus peers_;
   NetworkListener* listener_ = nullptr;
   TrafficShaper* shaper_ = nullptr;
+  NetworkImporter* importer_ = nullptr;
   std::map<std::string, std::unique_ptr<Network>> networks_;
 
   struct StartJob {

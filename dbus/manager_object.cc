@@ -1,5 +1,7 @@
 #include "dbus/manager_object.h"
 
+#include <variant>
+
 #include "dbus/bus_error.h"
 #include "dbus/object_path.h"
 #include "dbus/signal_emission.h"
@@ -89,6 +91,34 @@ void ManagerObject::CreateNetwork(sdbus::Result<sdbus::ObjectPath>&& result, std
                         reply_when_done<const Network*>(connection_, std::move(result), [](const Network* created) {
                           return std::tuple(network_path(created->name));
                         }));
+}
+
+namespace {
+
+NetworkImporter& importer_of(const Manager& manager) {
+  if (!manager.importer())
+    throw to_bus_error(Error{Errc::Unsupported, "hostnetd runs without libvirt (--no-libvirt): there is nothing to import from"});
+  return *manager.importer();
+}
+
+}  // namespace
+
+std::vector<std::string> ManagerObject::ListLibvirtNetworks() { return importer_of(manager_).importable(); }
+
+void ManagerObject::ImportLibvirtNetwork(sdbus::Result<sdbus::ObjectPath>&& result, std::string name) {
+  require_admin(getObject(), auth_, "importing a libvirt network");
+  importer_of(manager_).import_network(
+      name, reply_when_done<const Network*>(connection_, std::move(result), [](const Network* imported) {
+        return std::tuple(network_path(imported->name));
+      }));
+}
+
+void ManagerObject::ReleaseLibvirtNetwork(sdbus::Result<>&& result, std::string name) {
+  require_admin(getObject(), auth_, "releasing a network to libvirt");
+  auto reply = reply_when_done<std::monostate>(connection_, std::move(result), [](std::monostate) { return std::tuple<>(); });
+  importer_of(manager_).release_network(name, [reply](Result<void> released) {
+    reply(released ? Result<std::monostate>(std::monostate{}) : tl::unexpected(released.error()));
+  });
 }
 
 std::vector<sdbus::ObjectPath> ManagerObject::ListNetworks() {

@@ -53,6 +53,9 @@ class ManagerObject final
  private:
   sdbus::ObjectPath DefineNetwork(const std::string& xml) override;
   void CreateNetwork(sdbus::Result<sdbus::ObjectPath>&& result, std::string xml) override;
+  std::vector<std::string> ListLibvirtNetworks() override;
+  void ImportLibvirtNetwork(sdbus::Result<sdbus::ObjectPath>&& result, std::string name) override;
+  void ReleaseLibvirtNetwork(sdbus::Result<>&& result, std::string name) override;
   std::vector<sdbus::ObjectPath> ListNetworks() override;
   sdbus::ObjectPath LookupNetwork(const std::string& name) override;
   std::vector<sdbus::ObjectPath> ListPorts(const std::string& network) override;

@@ -82,7 +82,7 @@ int run(const DaemonOptions& opts) {
 
   std::unique_ptr<libvirt::LibvirtLink> libvirt_link;
   if (opts.libvirt) {
-    auto link = libvirt::LibvirtLink::start((*loop)->get(), manager, **ports, opts.libvirt_uri);
+    auto link = libvirt::LibvirtLink::start((*loop)->get(), manager, **ports, opts.libvirt_uri, opts.config_dir);
     if (!link) {
       log::error("libvirt: " + link.error().message);
       return 1;

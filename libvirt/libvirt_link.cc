@@ -6,8 +6,8 @@
 namespace hostnet::libvirt {
 
 Result<std::unique_ptr<LibvirtLink>> LibvirtLink::start(sd_event* loop, Manager& manager, PortManager& ports,
-                                                        std::string uri) {
-  std::unique_ptr<LibvirtLink> self(new LibvirtLink(manager, ports, std::move(uri)));
+                                                        std::string uri, const std::filesystem::path& config_dir) {
+  std::unique_ptr<LibvirtLink> self(new LibvirtLink(manager, ports, std::move(uri), config_dir));
   auto mailbox = LoopMailbox::attach(loop);
   if (!mailbox) return tl::unexpected(mailbox.error());
   self->mailbox_ = std::move(*mailbox);
@@ -27,6 +27,7 @@ Result<std::unique_ptr<LibvirtLink>> LibvirtLink::start(sd_event* loop, Manager&
   self->worker_->post([s = self->session_] { s->connect(); });
   manager.add_observer(link);
   manager.add_definition_check(link);
+  manager.set_importer(link);
   self->publish();
   return self;
 }
@@ -34,6 +35,7 @@ Result<std::unique_ptr<LibvirtLink>> LibvirtLink::start(sd_event* loop, Manager&
 LibvirtLink::~LibvirtLink() {
   manager_.remove_observer(this);
   manager_.remove_definition_check(this);
+  manager_.set_importer(nullptr);
   // The session goes on its own thread, then the thread; reports still queued for the loop are
   // dropped with the mailbox.
   worker_->post([s = session_] { delete s; });
@@ -74,6 +76,7 @@ void LibvirtLink::take_sync(SyncReport report) {
   foreign_names_ = std::move(report.foreign_names);
   for (const auto& [network, note] : report.notes) {
     if (!manager_.lookup(network)) continue;  // gone meanwhile
+    if (importing_.count(network)) continue;  // libvirt's own until the import swaps it
     std::string before = manager_.peers().note(kPeerName, network);
     if (note != before && note.starts_with("not registered"))
       log::warning("libvirt: network " + network + " " + note);
@@ -89,7 +92,7 @@ void LibvirtLink::take_ports(const PortsReport& report) {
 }
 
 Result<void> LibvirtLink::check_definition(const xml::NetworkDef& def) const {
-  if (def.libvirt.register_network == false || !foreign_names_.count(def.name)) return {};
+  if (def.libvirt.register_network == false || !foreign_names_.count(def.name) || importing_.count(def.name)) return {};
   return fail(Errc::Conflict, "libvirt already has a network of its own named '" + def.name +
                                   "': choose another name, or keep this one out of libvirt with "
                                   "<hostnet:libvirt register=\"no\"/> in its hostnet metadata");

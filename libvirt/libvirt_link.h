@@ -5,6 +5,8 @@
 // sees a libvirt type; libvirt never sees the core from its own thread.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -13,6 +15,7 @@
 
 #include "daemon/manager.h"
 #include "daemon/ports/port_manager.h"
+#include "libvirt/imported_originals.h"
 #include "libvirt/loop_mailbox.h"
 #include "libvirt/session.h"
 #include "libvirt/worker.h"
@@ -21,11 +24,13 @@ namespace hostnet::libvirt {
 
 inline constexpr const char* kPeerName = kLibvirtPeer;
 
-class LibvirtLink final : public ManagerObserver, public DefinitionCheck {
+class LibvirtLink final : public ManagerObserver, public DefinitionCheck, public NetworkImporter {
  public:
   // Starts connecting to `uri` in the background: hostnetd works without libvirtd and connects
   // when it appears.
-  static Result<std::unique_ptr<LibvirtLink>> start(sd_event* loop, Manager& manager, PortManager& ports, std::string uri);
+  // What libvirt had of imported networks is kept under `config_dir` (for net-release).
+  static Result<std::unique_ptr<LibvirtLink>> start(sd_event* loop, Manager& manager, PortManager& ports, std::string uri,
+                                                    const std::filesystem::path& config_dir);
   ~LibvirtLink() override;
 
   // ManagerObserver
@@ -34,10 +39,28 @@ class LibvirtLink final : public ManagerObserver, public DefinitionCheck {
   void network_removed(const std::string& name) override;
   // DefinitionCheck: a name libvirt uses for a network of its own is refused.
   Result<void> check_definition(const xml::NetworkDef& def) const override;
+  // NetworkImporter (network_import.cc)
+  std::vector<std::string> importable() const override;
+  void import_network(const std::string& name, ImportDone done) override;
+  void release_network(const std::string& name, ReleaseDone done) override;
 
  private:
-  LibvirtLink(Manager& manager, PortManager& ports, std::string uri)
-      : manager_(manager), ports_(ports), uri_(std::move(uri)) {}
+  LibvirtLink(Manager& manager, PortManager& ports, std::string uri, const std::filesystem::path& config_dir)
+      : manager_(manager), ports_(ports), uri_(std::move(uri)), originals_(config_dir / "libvirt-imported") {}
+  // Runs `job` on the libvirt thread with the session, then `then` with its outcome on the loop.
+  template <class T>
+  void on_libvirt(std::function<T(Session&)> job, std::function<void(T)> then) {
+    worker_->post([s = session_, mail = mailbox_.get(), job = std::move(job), then = std::move(then)]() mutable {
+      auto out = std::make_shared<T>(job(*s));
+      mail->post([then = std::move(then), out] { then(std::move(*out)); });
+    });
+  }
+  // The import's steps after libvirt's network was read; each failure gives libvirt its network back.
+  void take_over(LibvirtOwnNetwork own, ImportDone done);
+  void swap_in(LibvirtOwnNetwork own, ImportDone done);
+  void import_failed(const LibvirtOwnNetwork& own, const Error& error, bool libvirt_stopped, ImportDone done);
+  // Plugs `taps` into `bridge` (the libvirt guests' taps, after a swap of bridges).
+  void plug_taps(const std::vector<std::string>& taps, const std::string& bridge);
   // Sends the wanted registrations of every network to the libvirt thread.
   void publish();
   void take_link(LinkReport report);
@@ -51,6 +74,8 @@ class LibvirtLink final : public ManagerObserver, public DefinitionCheck {
   std::unique_ptr<Worker> worker_;
   Session* session_ = nullptr;  // lives on the libvirt thread
   std::set<std::string> foreign_names_;
+  ImportedOriginals originals_;
+  std::set<std::string> importing_;  // names being imported or released: not libvirt's, not yet hostnet's
 };
 
 }  // namespace hostnet::libvirt

@@ -85,6 +85,13 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   void connect();
+  // For the import's libvirt calls (libvirt thread only); null while not connected.
+  virConnectPtr connection() const { return conn_; }
+  // Looks at libvirt's networks and ports again (after a change hostnet made behind the session).
+  void refresh() {
+    schedule_sync();
+    schedule_port_sync();
+  }
   // The whole wanted set; synced now if connected, else on connecting.
   void want(std::vector<Registration> wanted);
 

@@ -34,6 +34,10 @@ class DhcpService {
   virtual Result<std::vector<DhcpLease>> leases(const xml::NetworkDef& def) = 0;
   // Takes changed static hosts and DNS hosts without a restart (leases and the process stay).
   virtual Result<void> reload(const xml::NetworkDef& def) = 0;
+  // Leases another server gave on this network (libvirt's dnsmasq, when hostnet takes the
+  // network over), made this network's before its server starts, so guests renew the addresses
+  // they have. IPv4 only; an address already leased here is kept as it is.
+  virtual Result<void> seed_leases(const xml::NetworkDef& def, const std::vector<DhcpLease>& leases) = 0;
 };
 
 }  // namespace hostnet

@@ -208,6 +208,16 @@ Result<void> DnsmasqService::reload(const xml::NetworkDef& def) {
   return {};
 }
 
+Result<void> DnsmasqService::seed_leases(const xml::NetworkDef& def, const std::vector<DhcpLease>& seeds) {
+  if (instances_.count(def.name)) return fail(Errc::Conflict, "dnsmasq of network " + def.name + " runs already");
+  auto path = paths_for(def.name).lease_file;
+  std::string text = read_file(path).value_or("");
+  auto merged = dhcp::merge_leases(text, dhcp::parse_leases(text, def), seeds);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  return write_file_atomic(path, merged, 0644, Durability::Runtime);
+}
+
 Result<std::vector<DhcpLease>> DnsmasqService::leases(const xml::NetworkDef& def) {
   auto text = read_file(paths_for(def.name).lease_file);
   if (!text) return std::vector<DhcpLease>();

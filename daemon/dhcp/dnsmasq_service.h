@@ -27,6 +27,7 @@ class DnsmasqService final : public DhcpService {
   Result<void> start(const xml::NetworkDef& def) override;
   void stop(const std::string& network) override;
   Result<std::vector<DhcpLease>> leases(const xml::NetworkDef& def) override;
+  Result<void> seed_leases(const xml::NetworkDef& def, const std::vector<DhcpLease>& leases) override;
   // Rewrites the hosts files and sends SIGHUP, which makes dnsmasq re-read them.
   Result<void> reload(const xml::NetworkDef& def) override;
 

@@ -43,4 +43,27 @@ std::vector<DhcpLease> parse_leases(std::string_view text, const xml::NetworkDef
   return out;
 }
 
+std::string merge_leases(std::string_view text, const std::vector<DhcpLease>& have, const std::vector<DhcpLease>& seeds) {
+  std::string added;
+  for (const auto& s : seeds) {
+    if (s.protocol != "ipv4" || s.mac.empty() || s.ip.empty()) continue;
+    bool leased = false;
+    for (const auto& h : have) leased = leased || h.ip == s.ip;
+    for (const auto& earlier : seeds) {
+      if (&earlier == &s) break;
+      leased = leased || earlier.ip == s.ip;
+    }
+    if (leased) continue;
+    added += std::to_string(s.expiry) + " " + s.mac + " " + s.ip + " " + (s.hostname.empty() ? "*" : s.hostname) + " " +
+             (s.client_id.empty() ? "*" : s.client_id) + "\n";
+  }
+  // dnsmasq reads IPv4 leases before the "duid" line that starts the IPv6 ones.
+  std::string out(text);
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  auto duid = out.starts_with("duid ") ? 0 : out.find("\nduid ");
+  if (duid == std::string::npos) return out + added;
+  size_t at = duid == 0 ? 0 : duid + 1;
+  return out.insert(at, added);
+}
+
 }  // namespace hostnet::dhcp

@@ -13,4 +13,8 @@ namespace hostnet::dhcp {
 // skipped: the file is dnsmasq's, rewritten while we read it.
 std::vector<DhcpLease> parse_leases(std::string_view text, const xml::NetworkDef& def);
 
+// The lease file `text` (whose leases are `have`) with the IPv4 `seeds` whose addresses it does
+// not lease yet, as dnsmasq reads it at start: IPv4 lines before the "duid" line.
+std::string merge_leases(std::string_view text, const std::vector<DhcpLease>& have, const std::vector<DhcpLease>& seeds);
+
 }  // namespace hostnet::dhcp

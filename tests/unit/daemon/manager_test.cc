@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -55,6 +56,11 @@ class FakeDhcp : public DhcpService {
     ++reloads;
     return {};
   }
+  Result<void> seed_leases(const xml::NetworkDef& def, const std::vector<DhcpLease>& leases) override {
+    seeded[def.name] = leases;
+    return {};
+  }
+  std::map<std::string, std::vector<DhcpLease>> seeded;
   int reloads = 0;
   std::set<std::string> running;
 };

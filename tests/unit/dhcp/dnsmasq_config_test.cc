@@ -98,6 +98,24 @@ TEST(LeaseFile, Ipv4AndIpv6Lines) {
   EXPECT_EQ(leases[2].client_id, "00:03:00:01:52:54:00:00:00:20");
 }
 
+TEST(LeaseFile, SeedsGoBeforeTheIpv6PartAndNeverOverAnAddressLeasedHere) {
+  auto def = parse_valid("<network><name>n</name><ip address='192.168.122.1' prefix='24'/></network>");
+  std::string file =
+      "1764030000 52:54:00:aa:bb:01 192.168.122.150 vm1 *\n"
+      "duid 00:01:00:01:2c:aa:bb:cc:52:54:00:00:00:01\n";
+  std::vector<DhcpLease> seeds = {
+      {1764039999, "52:54:00:ff:00:01", "ipv4", "192.168.122.150", 24, "other", ""},  // leased here already
+      {1764031111, "52:54:00:aa:bb:02", "ipv4", "192.168.122.151", 24, "", "01:52:54:00:aa:bb:02"},
+      {1764032222, "52:54:00:aa:bb:03", "ipv4", "192.168.122.151", 24, "dup", ""},  // the seed before has it
+      {1764033333, "", "ipv6", "fd00::5", 64, "six", "00:03"},                       // IPv4 only
+  };
+  EXPECT_EQ(dhcp::merge_leases(file, dhcp::parse_leases(file, def), seeds),
+            "1764030000 52:54:00:aa:bb:01 192.168.122.150 vm1 *\n"
+            "1764031111 52:54:00:aa:bb:02 192.168.122.151 * 01:52:54:00:aa:bb:02\n"
+            "duid 00:01:00:01:2c:aa:bb:cc:52:54:00:00:00:01\n");
+  EXPECT_EQ(dhcp::merge_leases("", {}, {seeds[1]}), "1764031111 52:54:00:aa:bb:02 192.168.122.151 * 01:52:54:00:aa:bb:02\n");
+}
+
 TEST(DnsmasqConfig, DnsmasqItselfAcceptsEveryGoldenConfig) {
   ASSERT_EQ(std::system("test -x /usr/sbin/dnsmasq"), 0) << "dnsmasq (dnsmasq-base) is needed for this check";
   size_t n = 0;
