@@ -10,6 +10,7 @@ Isolation: libvirtd runs inside the test's network namespace *and* a private mou
     /etc/libvirt          is bind-mounted from TMP/etc      (a copy of the host's *.conf, no
                           networks, domains, hooks or pools: what the test defines goes here)
     /var/lib/libvirt, /var/cache/libvirt, /var/log/libvirt  from TMP/lib, TMP/cache, TMP/log
+    /run/openvswitch      with ovs_rundir: a test's ovsdb-server run dir (libvirt's ovs-vsctl)
     /dev/kvm              is masked by an empty root-only file (tests run TCG guests; see
                           Libvirtd._prepare for why it matters)
 
@@ -59,8 +60,8 @@ libvirtd, tmp, dirs = sys.argv[1], sys.argv[2], sys.argv[3:]
 mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755")
 for pair in dirs:
     host_path, sub = pair.split("=")
-    os.makedirs(host_path, exist_ok=True)  # only /run/libvirt, inside the new tmpfs
-    mount(f"{tmp}/{sub}", host_path, None, MS_BIND)
+    os.makedirs(host_path, exist_ok=True)  # only dirs under /run, inside the new tmpfs
+    mount(sub if sub.startswith("/") else f"{tmp}/{sub}", host_path, None, MS_BIND)
 if os.path.exists("/dev/kvm"):
     mount(f"{tmp}/kvm-mask", "/dev/kvm", None, MS_BIND)
 os.execv(libvirtd, ["libvirtd", "--pid-file", "/run/libvirt/libvirtd.pid"])
@@ -120,7 +121,7 @@ class Libvirtd:
     """libvirtd in network namespace `ns`, isolated as the module docstring says. Use it as a
     context manager or call close() in a finally."""
 
-    def __init__(self, ns, start=True):
+    def __init__(self, ns, start=True, ovs_rundir=None):
         if os.geteuid() != 0:
             raise AssertionError("libvirtd tests need root")
         for path in STATE_DIRS:
@@ -129,6 +130,9 @@ class Libvirtd:
             if path != "/run/libvirt" and not os.path.isdir(path):
                 raise AssertionError(f"{path} is missing: install libvirt-daemon-system (scripts/install-deps.sh --test)")
         self.ns = ns
+        # libvirt plugs taps into Open vSwitch with ovs-vsctl on its default socket
+        # (/run/openvswitch/db.sock): a test's ovsdb-server run dir is bound there.
+        self.ovs_rundir = ovs_rundir
         self.tmp = Path(tempfile.mkdtemp(prefix="hostnet-lv-"))
         # QEMU runs as libvirt-qemu and opens files a test puts here (serial console logs).
         os.chmod(self.tmp, 0o755)
@@ -188,6 +192,8 @@ class Libvirtd:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DBUS_")}
         cmd = ["ip", "netns", "exec", self.ns, "unshare", "--mount", "--propagation", "private",
                "/usr/bin/python3", "-c", ISOLATE, LIBVIRTD, str(self.tmp), *(f"{p}={s}" for p, s in STATE_DIRS.items())]
+        if self.ovs_rundir:
+            cmd.append(f"/run/openvswitch={Path(self.ovs_rundir).resolve()}")
         began = time.monotonic()
         with open(log, "w") as out:
             self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)

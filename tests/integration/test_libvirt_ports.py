@@ -5,7 +5,10 @@ as they are when hostnetd or libvirtd restarts."""
 
 import json
 
-from libvirt_host import wait_for
+import pytest
+
+from harness import Host
+from libvirt_host import Libvirtd, wait_for
 from test_libvirtd import lv  # noqa: F401  (the fixture: a libvirtd hostnetd is connected to)
 
 LAB = """<network>
@@ -26,8 +29,8 @@ def ports(host, network="lab"):
     return {p["name"]: p for p in json.loads(host.ctl("port-list", "--network", network, "--json").stdout)}
 
 
-def libvirt_ports(host):
-    return {name: p for name, p in ports(host).items() if p["kind"] == "libvirt"}
+def libvirt_ports(host, network="lab"):
+    return {name: p for name, p in ports(host, network).items() if p["kind"] == "libvirt"}
 
 
 def started_lab(host, lv):
@@ -36,12 +39,12 @@ def started_lab(host, lv):
     wait_for(lambda: "lab" in lv._names("net-list", "--name"), "lab to be active in libvirt")
 
 
-def port_of(host, lv, domain):
-    """Waits for the domain's one tap to be a hostnet port; returns (tap, port)."""
+def port_of(host, lv, domain, network="lab"):
+    """Waits for the domain's one tap to be a hostnet port; returns (tap, port, its domiflist row)."""
     wait_for(lambda: len(lv.domain_taps(domain)) == 1, f"{domain}'s tap")
     ((tap, iface),) = lv.domain_taps(domain).items()
-    wait_for(lambda: tap in libvirt_ports(host), f"{tap} of {domain} to be a hostnet port")
-    return tap, libvirt_ports(host)[tap], iface
+    wait_for(lambda: tap in libvirt_ports(host, network), f"{tap} of {domain} to be a hostnet port")
+    return tap, libvirt_ports(host, network)[tap], iface
 
 
 def test_a_domain_libvirt_starts_is_a_port_until_it_stops(host, lv):
@@ -159,3 +162,54 @@ def test_an_attached_interface_is_a_port_and_bad_requests_change_nothing(host, l
 
     lv.destroy_domain("g5")
     wait_for(lambda: not libvirt_ports(host), "the domain's ports to go")
+
+
+OVS_LAB = """<network>
+  <name>ovslab</name>
+  <bridge name='hnovs0'/>
+  <virtualport type='openvswitch'/>
+  <ip address='10.83.0.1' prefix='24'/>
+  <portgroup name='v10'><vlan><tag id='10'/></vlan></portgroup>
+  <portgroup name='trunk'><vlan trunk='yes'><tag id='20'/><tag id='30'/></vlan></portgroup>
+</network>
+"""
+
+
+@pytest.fixture
+def ovs_lv():
+    host = Host(ovs=True)
+    try:
+        with Libvirtd(host.ns, ovs_rundir=host.ovs.socket.parent) as daemon:
+            host.stop_daemon()
+            host.libvirt_uri = daemon.uri
+            host.start_daemon()
+            wait_for(lambda: json.loads(host.ctl("libvirt-info", "--json").stdout)["connected"], "hostnetd on libvirtd",
+                     timeout=60)
+            yield host, daemon
+            host.stop_daemon()
+    finally:
+        host.close()
+
+
+def test_a_domain_on_an_ovs_network_is_a_port_with_libvirt_s_row_and_tag(ovs_lv):
+    host, lv = ovs_lv
+    host.ctl("net-define", host.write_xml("ovslab", OVS_LAB))
+    host.ctl("net-start", "ovslab")
+    wait_for(lambda: "ovslab" in lv._names("net-list", "--name"), "ovslab active in libvirt")
+    assert "<virtualport type='openvswitch'/>" in lv.virsh("net-dumpxml", "ovslab").stdout
+    lv.start_domain("o1", "ovslab", portgroup="v10")
+    lv.start_domain("o2", "ovslab", portgroup="trunk")
+    tap1, port1, iface1 = port_of(host, lv, "o1", network="ovslab")
+    tap2, port2, _ = port_of(host, lv, "o2", network="ovslab")
+    # libvirt made the Port rows (ovs-vsctl) with the portgroups' VLANs; hostnet follows them.
+    assert host.ovs.vsctl("port-to-br", tap1).strip() == "hnovs0"
+    assert host.ovs.vsctl("get", "Port", tap1, "tag").strip() == "10"
+    assert host.ovs.vsctl("get", "Port", tap2, "trunks").strip() == "[20, 30]"
+    assert host.ovs.vsctl("get", "Interface", tap1, "external_ids:attached-mac").strip() == f'"{iface1["mac"]}"'
+    assert port1["vlan"] == "10" and port1["problem"] == "" and port1["vm_name"] == "o1"
+    assert port2["vlan"] == "20,30" and port2["problem"] == ""
+    lv.destroy_domain("o1")
+    wait_for(lambda: tap1 not in libvirt_ports(host, "ovslab"), "o1's port to go")
+    assert tap2 in libvirt_ports(host, "ovslab")
+    lv.destroy_domain("o2")
+    wait_for(lambda: not libvirt_ports(host, "ovslab"), "o2's port to go")
