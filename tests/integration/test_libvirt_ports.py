@@ -213,3 +213,18 @@ def test_a_domain_on_an_ovs_network_is_a_port_with_libvirt_s_row_and_tag(ovs_lv)
     assert tap2 in libvirt_ports(host, "ovslab")
     lv.destroy_domain("o2")
     wait_for(lambda: not libvirt_ports(host, "ovslab"), "o2's port to go")
+
+
+def test_an_interface_detached_from_a_running_guest_leaves_hostnet(host, lv):
+    started_lab(host, lv)
+    lv.virt_install("g6", "lab", stay=True)
+    lv.wait_console("g6", "GUEST-STAYING", timeout=180)
+    lv.virsh("attach-interface", "g6", "network", "lab", "--model", "virtio", "--mac", "52:54:00:5e:00:06", "--live")
+    wait_for(lambda: any(p["mac"] == "52:54:00:5e:00:06" for p in libvirt_ports(host).values()), "the second NIC's port")
+    # The guest's kernel acknowledges the unplug (ACPI hotplug), then libvirt reports device-removed.
+    lv.virsh("detach-interface", "g6", "bridge", "--mac", "52:54:00:5e:00:06", "--live")
+    wait_for(lambda: not any(p["mac"] == "52:54:00:5e:00:06" for p in libvirt_ports(host).values()),
+             "the detached NIC's port to go", timeout=30)
+    assert len(libvirt_ports(host)) == 1
+    lv.destroy_domain("g6")
+    wait_for(lambda: not libvirt_ports(host), "the domain's port to go")
