@@ -17,6 +17,8 @@ const char* kSeeds[] = {
     "id=1\nnetwork=n\nname=x\n",
     "id=1\nnetwork=n\nname=x\nvlan=10\n",
     "id=1\nnetwork=n\nname=x\noutbound=1,,3\n",
+    "id=a1b2c3\nnetwork=lab\nname=vnet3\nkind=libvirt\nifindex=42\nmac=52:54:00:aa:bb:03\nportgroup=v10\nvlan=10\n"
+    "vm-uuid=c7a5fdbd\nvm-name=web-1\npeer-port=5e8d0ad7\n",
 };
 }  // namespace
 

@@ -176,6 +176,26 @@ TEST(PortRecord, RoundTripsEverySetting) {
   EXPECT_EQ(back->ifb, p.ifb);
 }
 
+TEST(PortRecord, AForeignPortKeepsWhoMadeItAndForWhichDomain) {
+  auto s = resolve(parse_valid(kNet), request({{"name", "vnet3"}}));
+  ASSERT_TRUE(s) << s.error().message;
+  Port p;
+  p.id = "a1b2c3";
+  p.network = "n";
+  p.settings = *s;
+  p.settings.kind = "libvirt";
+  p.settings.vm_name = "web-1";
+  p.settings.vm_uuid = "c7a5fdbd-cdaf-9455-926a-d65c16db1809";
+  p.settings.peer_port = "5e8d0ad7-5a3d-4c0c-9b3e-3d0f0c2b7e11";
+  p.ifindex = 42;
+  EXPECT_TRUE(is_foreign_port(p.settings));
+  auto back = parse_port_record(format_port_record(p));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_TRUE(back->settings == p.settings) << format_port_record(*back);
+  EXPECT_TRUE(is_foreign_port(back->settings));
+  EXPECT_EQ(back->ifindex, 42);
+}
+
 TEST(PortRecord, DamagedRecordsAreErrors) {
   EXPECT_FALSE(parse_port_record("id=1\nnetwork=n\n"));  // no name
   EXPECT_FALSE(parse_port_record("id=1\nnetwork=n\nname=x\nqueues=many\n"));
