@@ -51,10 +51,12 @@ int net_import(const Args& a) {
       auto n = c.network(path);
       std::cout << "Network " << name << " imported from libvirt (bridge " << n->Bridge() << ")\n";
     } catch (const sdbus::Error& e) {
-      // --all goes on with the others; the error is said for each that failed.
+      // --all goes on with the others: a network of a kind hostnet does not take (on a host
+      // bridge, macvtap, hostdev) is skipped, any other failure is an error.
       if (!a.has("all")) throw;
-      std::cerr << "error: " << name << ": " << e.getMessage() << "\n";
-      rc = 1;
+      bool skipped = e.getName() == "org.hostnet1.Error.Unsupported";
+      std::cerr << (skipped ? "skipped " : "error: ") << name << ": " << e.getMessage() << "\n";
+      if (!skipped) rc = 1;
     }
   }
   return rc;

@@ -129,6 +129,8 @@ def test_imports_that_cannot_be_made_change_nothing(host, lv):
     wait_for(lambda: "theirs" in lv_networks_of_its_own(host), "hostnet to see libvirt's network")
     assert "not one whose bridge libvirt makes" in host.ctl_error("net-import", "theirs")
     assert "libvirt has no network 'nosuch'" in host.ctl_error("net-import", "nosuch")
+    every = host.ctl("net-import", "--all")
+    assert "skipped theirs: " in every.stderr and "not one whose bridge libvirt makes" in every.stderr
     host.ctl("net-define", host.write_xml("lab", "<network><name>lab</name><bridge name='hnlab0'/></network>"))
     wait_for(lambda: "lab" in lv.networks(), "lab registered")
     assert "hostnet has a network named 'lab' already" in host.ctl_error("net-import", "lab")
