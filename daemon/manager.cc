@@ -46,6 +46,7 @@ Result<const Network*> Manager::lookup(std::string_view name_or_uuid) const {
 }
 
 std::string Manager::backend_name(const xml::NetworkDef& def) const {
+  if (!def.backend.empty()) return def.backend;
   if (def.virtualport && def.virtualport->type == "openvswitch") return "ovs";
   return options_.default_backend;
 }

@@ -21,9 +21,12 @@ std::optional<std::string> registration_xml(const xml::NetworkDef& def, std::str
   r.forward.present = true;
   r.forward.mode = xml::ForwardMode::Bridge;
   r.bridge.name = def.bridge.name;
-  bool ovs = def.virtualport && def.virtualport->type == "openvswitch";
+  // Open vSwitch, with or without DPDK: libvirt plugs its taps in with ovs-vsctl.
+  bool ovs = (def.virtualport && def.virtualport->type == "openvswitch") || def.backend == "ovs" || def.backend == "ovs-dpdk";
   if (ovs) {
-    r.virtualport = def.virtualport;
+    xml::VirtualPortDef openvswitch;
+    openvswitch.type = "openvswitch";
+    r.virtualport = def.virtualport ? *def.virtualport : openvswitch;
     r.vlan = def.vlan;
   }
   r.port_isolated = def.port_isolated;

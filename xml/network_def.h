@@ -266,6 +266,9 @@ struct NetworkDef {
   std::vector<PortForward> port_forwards;  // from hostnet's own element in <metadata>
   std::vector<TunnelDef> tunnels;          // likewise
   LibvirtDef libvirt;                      // likewise
+  // <hostnet:backend name="ovs-dpdk"/>: the switching plugin ("bridge", "ovs", "ovs-dpdk"); ""
+  // for the default (the kernel bridge, or "ovs" with <virtualport type='openvswitch'/>).
+  std::string backend;
 
   bool ipv6 = false;  // <network ipv6='yes'>: guest-to-guest IPv6 without a gateway address
   std::optional<bool> trust_guest_rx_filters;

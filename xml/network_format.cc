@@ -239,6 +239,7 @@ void format_hostnet_element(XmlWriter& w, const NetworkDef& def) {
     if (t.dst_port) line += " dst-port=\"" + std::to_string(t.dst_port) + "\"";
     w.raw(line + "/>\n");
   }
+  if (!def.backend.empty()) w.raw("      <" + qualified("backend") + " name=\"" + def.backend + "\"/>\n");
   if (def.libvirt.register_network)
     w.raw("      <" + qualified("libvirt") + " register=\"" + (*def.libvirt.register_network ? "yes" : "no") + "\"/>\n");
   if (def.libvirt.is_registration) w.raw("      <" + qualified("registration") + "/>\n");
@@ -247,7 +248,7 @@ void format_hostnet_element(XmlWriter& w, const NetworkDef& def) {
 
 void format_metadata(XmlWriter& w, const NetworkDef& def) {
   const MetadataDef& m = def.metadata;
-  bool hostnet = !def.port_forwards.empty() || !def.tunnels.empty() || def.libvirt != LibvirtDef{};
+  bool hostnet = !def.port_forwards.empty() || !def.tunnels.empty() || def.libvirt != LibvirtDef{} || !def.backend.empty();
   bool others = !m.before_hostnet.empty() || !m.after_hostnet.empty();
   if (!hostnet && !others) {
     if (m.given_empty) {

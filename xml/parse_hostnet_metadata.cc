@@ -2,6 +2,7 @@
 //   <hostnet:network xmlns:hostnet="https://hostnet.dev/xmlns/network/1.0">
 //     <hostnet:forward proto="tcp" port="8080" to="192.168.122.10" to-port="80"/>
 //     <hostnet:tunnel type="vxlan" remote="192.0.2.2" key="42" dst-port="4789"/>
+//     <hostnet:backend name="ovs-dpdk"/>
 //     <hostnet:libvirt register="no"/>
 //     <hostnet:registration/>
 //   </hostnet:network>
@@ -76,6 +77,16 @@ Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def)
         auto reg = yes_no(e, "register");
         if (!reg) return tl::unexpected(reg.error());
         def.libvirt.register_network = *reg;
+        continue;
+      }
+      if (local_name(e->Name()) == "backend") {
+        std::string name = attr(e, "name");
+        if (name != "bridge" && name != "ovs" && name != "ovs-dpdk")
+          return bad(e, "name", "must be bridge, ovs or ovs-dpdk");
+        if (!def.backend.empty()) return bad(e, "", "a second <hostnet:backend>: a network has one switch");
+        if (name == "bridge" && def.virtualport && def.virtualport->type == "openvswitch")
+          return bad(e, "name", "'bridge' (the kernel bridge) with <virtualport type='openvswitch'/>: choose one");
+        def.backend = name;
         continue;
       }
       if (local_name(e->Name()) == "registration") {

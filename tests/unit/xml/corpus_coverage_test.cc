@@ -42,6 +42,8 @@ const char* const kPaths[] = {
     "network/metadata/hostnet:network/hostnet:tunnel@remote",
     "network/metadata/hostnet:network/hostnet:tunnel@key",
     "network/metadata/hostnet:network/hostnet:tunnel@dst-port",
+    "network/metadata/hostnet:network/hostnet:backend",
+    "network/metadata/hostnet:network/hostnet:backend@name",
     "network/metadata/hostnet:network/hostnet:libvirt",
     "network/metadata/hostnet:network/hostnet:libvirt@register",
     "network/metadata/hostnet:network/hostnet:registration",

@@ -156,6 +156,16 @@ const BadCase kBad[] = {
     {"tunnel remote", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
                       "<h:tunnel type='vxlan' remote='host-b' key='1'/></h:network></metadata></network>",
      "not an IPv4 address"},
+    {"backend name", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                     "<h:backend name='vpp'/></h:network></metadata></network>",
+     "backend name='vpp'>: must be bridge, ovs or ovs-dpdk"},
+    {"two backends", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                     "<h:backend name='ovs'/><h:backend name='ovs-dpdk'/></h:network></metadata></network>",
+     "a second <hostnet:backend>"},
+    {"bridge with ovs", "<network><name>x</name><virtualport type='openvswitch'/><metadata>"
+                        "<h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                        "<h:backend name='bridge'/></h:network></metadata></network>",
+     "'bridge' (the kernel bridge) with <virtualport type='openvswitch'/>: choose one"},
     {"tunnel vni", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
                    "<h:tunnel type='vxlan' remote='192.0.2.2' key='16777216'/></h:network></metadata></network>",
      "not a 24-bit VNI"},
