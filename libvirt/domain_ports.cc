@@ -63,4 +63,50 @@ std::string list_domain_ports(virConnectPtr conn, virNetworkPtr net, const std::
   return "";
 }
 
+std::vector<DomainPort> scan_running_domains(virConnectPtr conn, const std::string& network) {
+  std::vector<DomainPort> out;
+  virDomainPtr* domains = nullptr;
+  int n = virConnectListAllDomains(conn, &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+  for (int i = 0; i < n; ++i) {
+    char uuid[VIR_UUID_STRING_BUFLEN] = {};
+    const char* name = virDomainGetName(domains[i]);
+    virDomainGetUUIDString(domains[i], uuid);
+    std::string text = take(virDomainGetXMLDesc(domains[i], 0));
+    if (auto interfaces = xml::parse_domain_interfaces(text); interfaces)
+      for (const auto& i : *interfaces)
+        if (i.network == network && !i.target.empty())
+          out.push_back(DomainPort{network, i.target, i.mac, i.portgroup, name ? name : "", uuid, i.portid});
+    virDomainFree(domains[i]);
+  }
+  free(domains);
+  return out;
+}
+
+namespace {
+
+std::string escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '\'': out += "&apos;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string network_port_xml(const DomainPort& p, const std::string& bridge) {
+  std::string xml = "<networkport>\n  <uuid>" + escaped(p.port_uuid) + "</uuid>\n  <owner>\n    <name>" + escaped(p.domain) +
+                    "</name>\n    <uuid>" + escaped(p.domain_uuid) + "</uuid>\n  </owner>\n  <mac address='" + escaped(p.mac) +
+                    "'/>\n";
+  if (!p.portgroup.empty()) xml += "  <group>" + escaped(p.portgroup) + "</group>\n";
+  return xml + "  <plug type='network' bridge='" + escaped(bridge) + "'/>\n</networkport>\n";
+}
+
 }  // namespace hostnet::libvirt

@@ -31,4 +31,13 @@ struct DomainPortListing {
 std::string list_domain_ports(virConnectPtr conn, virNetworkPtr net, const std::string& network,
                               DomainPortListing& out);
 
+// The running domains' interfaces on `network` with a tap, from their live XML alone: also those
+// libvirt keeps no network port for any more (a `virsh net-destroy` + `net-start` drops them
+// while the guests run on).
+std::vector<DomainPort> scan_running_domains(virConnectPtr conn, const std::string& network);
+
+// A network port as libvirt's reclaim takes it (VIR_NETWORK_PORT_CREATE_RECLAIM), for a guest
+// whose port libvirt no longer records.
+std::string network_port_xml(const DomainPort& port, const std::string& bridge);
+
 }  // namespace hostnet::libvirt

@@ -59,8 +59,9 @@ class LibvirtLink final : public ManagerObserver, public DefinitionCheck, public
   void take_over(LibvirtOwnNetwork own, ImportDone done);
   void swap_in(LibvirtOwnNetwork own, ImportDone done);
   void import_failed(const LibvirtOwnNetwork& own, const Error& error, bool libvirt_stopped, ImportDone done);
-  // Plugs `taps` into `bridge` (the libvirt guests' taps, after a swap of bridges).
-  void plug_taps(const std::vector<std::string>& taps, const std::string& bridge);
+  // Plugs `taps` into `bridge` (the libvirt guests' taps, after a swap of bridges) and tells the
+  // kernel where the guests that hold `leases` are.
+  void plug_taps(const std::vector<std::string>& taps, const std::string& bridge, const std::vector<DhcpLease>& leases);
   // Sends the wanted registrations of every network to the libvirt thread.
   void publish();
   void take_link(LinkReport report);

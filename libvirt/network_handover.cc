@@ -4,6 +4,7 @@
 #include <libvirt/virterror.h>
 
 #include "libvirt/registration_xml.h"
+#include "xml/network_xml.h"
 #include "libvirt/session.h"
 
 namespace hostnet::libvirt {
@@ -77,6 +78,16 @@ std::string read_own_network(virConnectPtr conn, const std::string& name, Libvir
     DomainPortListing listing;
     if (auto why = list_domain_ports(conn, net.get(), name, listing); !why.empty()) return why;
     out.ports = std::move(listing.ports);
+    // Guests libvirt keeps no port for (its net-start after a net-destroy drops them) are still
+    // on the network: their domains say so. Their ports are made again at the reclaim.
+    auto def = xml::parse_network(out.xml);
+    for (auto& p : scan_running_domains(conn, name)) {
+      bool recorded = false;
+      for (const auto& known : out.ports) recorded = recorded || known.tap == p.tap;
+      if (recorded) continue;
+      if (!p.port_uuid.empty() && def) out.port_xmls.push_back(network_port_xml(p, def->bridge.name));
+      out.ports.push_back(std::move(p));
+    }
   }
   return "";
 }

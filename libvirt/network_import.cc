@@ -12,6 +12,8 @@
 
 #include "common/log.h"
 #include "common/netlink/link.h"
+#include "common/netlink/neighbour.h"
+#include "xml/ip_address.h"
 #include "libvirt/libvirt_link.h"
 #include "libvirt/network_handover.h"
 #include "libvirt/registration_xml.h"
@@ -113,6 +115,7 @@ void LibvirtLink::swap_in(LibvirtOwnNetwork own, ImportDone done) {
     for (const auto& p : own.ports)
       guests.push_back(ForeignPort{kPeerName, p.network, p.tap, p.mac, p.portgroup, p.domain, p.domain_uuid, p.port_uuid});
     if (!guests.empty()) ports_.sync_foreign_ports(kPeerName, {own.name}, guests);
+    plug_taps({}, bridge_of(own), own.leases);
   };
   auto started = own.active ? manager_.finish_takeover(own.name, own.leases, plug_guests) : manager_.lookup(own.name);
   if (!started) return import_failed(own, started.error(), own.active, done);
@@ -151,7 +154,7 @@ void LibvirtLink::import_failed(const LibvirtOwnNetwork& own, const Error& error
       },
       [this, own, error, done](std::string why) {
         if (!why.empty()) log::error("libvirt: cannot give network " + own.name + " back: " + why);
-        plug_taps(taps_of(own), bridge_of(own));
+        plug_taps(taps_of(own), bridge_of(own), own.leases);
         importing_.erase(own.name);
         publish();
         done(fail(error.code, "cannot import network '" + own.name + "': " + error.message +
@@ -171,6 +174,7 @@ void LibvirtLink::release_network(const std::string& name, ReleaseDone done) {
   std::vector<std::string> taps;
   for (const Port* p : ports_.list(name))
     if (p->settings.kind == kPeerName) taps.push_back(p->settings.name);
+  own->leases = manager_.dhcp_leases(name).value_or(std::vector<DhcpLease>());
   importing_.insert(name);
   using Read = std::pair<std::string, std::vector<std::string>>;
   on_libvirt<Read>(
@@ -201,7 +205,7 @@ void LibvirtLink::release_network(const std::string& name, ReleaseDone done) {
               if (!problem.empty())
                 // The original stays saved: net-release can be tried again once libvirt takes it.
                 return done(fail(Errc::Failed, "libvirt did not take network '" + own.name + "' back: " + problem));
-              plug_taps(taps, bridge_of(own));
+              plug_taps(taps, bridge_of(own), own.leases);
               originals_.remove(own.name);
               log::notice("libvirt: network " + own.name + " given back to libvirt");
               done({});
@@ -209,8 +213,9 @@ void LibvirtLink::release_network(const std::string& name, ReleaseDone done) {
       });
 }
 
-void LibvirtLink::plug_taps(const std::vector<std::string>& taps, const std::string& bridge) {
-  if (taps.empty() || bridge.empty()) return;
+void LibvirtLink::plug_taps(const std::vector<std::string>& taps, const std::string& bridge,
+                            const std::vector<DhcpLease>& leases) {
+  if ((taps.empty() && leases.empty()) || bridge.empty()) return;
   auto sock = netlink::RtnlSocket::open();
   if (!sock) return log::error("libvirt: cannot plug the guests' taps into " + bridge + ": " + sock.error().message);
   auto br = netlink::get_link(*sock, bridge);
@@ -237,6 +242,17 @@ void LibvirtLink::plug_taps(const std::vector<std::string>& taps, const std::str
   if (stp)
     if (auto r = netlink::change_bridge(*sock, (*br)->ifindex, resume); !r)
       log::error("libvirt: cannot turn STP on again on " + bridge + ": " + r.error().message);
+  // The host's ARP for a guest, sent while the guest's port was not on the bridge yet, would be
+  // retried only a second later: the leases say where each guest is.
+  for (const auto& l : leases) {
+    auto ip = xml::parse_ip(l.ip);
+    auto mac = xml::parse_mac(l.mac);
+    if (l.protocol != "ipv4" || !ip || !mac) continue;
+    std::array<std::uint8_t, 4> v4;
+    std::copy_n(ip->bytes.begin(), 4, v4.begin());
+    if (auto r = netlink::set_stale_neighbour(*sock, (*br)->ifindex, v4, *mac, bridge); !r)
+      log::warning("libvirt: " + r.error().message);
+  }
 }
 
 }  // namespace hostnet::libvirt

@@ -137,3 +137,29 @@ def test_imports_that_cannot_be_made_change_nothing(host, lv):
     assert "only a network hostnet imported can be released" in host.ctl_error("net-release", "lab")
     assert lv.virsh("net-dumpxml", theirs).stdout == before
     assert set(host.networks()) == {"lab"}
+
+
+def test_a_guest_libvirt_lost_track_of_is_imported_too(host, lv):
+    # libvirt's net-destroy + net-start drops its record of the running guest's port (and leaves
+    # its tap off the bridge); the admin put the tap back by hand. The domain still says where
+    # the guest is: the import takes it, and libvirt gets its port back.
+    lv.define_network(LIBVIRT_DEFAULT)
+    lv.virt_install("g2", "default", stay=True)
+    addr = lease_of(lv.wait_console("g2", "GUEST-STAYING", timeout=180))
+    ((tap, _),) = lv.domain_taps("g2").items()
+    lv.virsh("net-destroy", "default")
+    lv.virsh("net-start", "default")
+    assert lv.net_ports("default") == []
+    host.sh(f"ip link set {tap} master virbr9")
+    wait_for(lambda: answers(host, addr), "the guest on libvirt's bridge again", timeout=20)
+    wait_for(lambda: "default" in lv_networks_of_its_own(host), "hostnet to see libvirt's default")
+
+    host.ctl("net-import", "default")
+    assert host.link(tap).get("master") == "virbr9"
+    wait_for(lambda: answers(host, addr), "the guest through hostnet's bridge", timeout=20)
+    ports = {p["name"]: p for p in json.loads(host.ctl("port-list", "--json").stdout)}
+    assert ports[tap]["vm_name"] == "g2"
+    assert [p["owner"] for p in lv.net_ports("default")] == ["g2"], "libvirt has the guest's port again"
+    lv.destroy_domain("g2")
+    wait_for(lambda: tap not in {p["name"] for p in json.loads(host.ctl("port-list", "--json").stdout)},
+             "the port to go with the domain")
