@@ -141,6 +141,8 @@ std::map<std::string, std::map<std::string, sdbus::Variant>> ManagerObject::Back
     entry["Available"] = sdbus::Variant(info.available);
     entry["Reason"] = sdbus::Variant(info.unavailable_reason);
     entry["Capabilities"] = sdbus::Variant(info.capabilities);
+    std::map<std::string, std::string> details(info.details.begin(), info.details.end());
+    entry["Details"] = sdbus::Variant(details);
   }
   return out;
 }
@@ -160,6 +162,8 @@ void ManagerObject::peer_link_changed(const std::string& peer) {
 }
 
 void ManagerObject::peer_note_changed(const std::string&, const std::string& network) {
+  // A note cleared as its network goes may come before this object hears the network is gone.
+  if (!manager_.lookup(network)) return;
   if (auto it = networks_.find(network); it != networks_.end()) it->second->properties_changed();
 }
 

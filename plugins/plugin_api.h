@@ -10,7 +10,7 @@
 
 namespace hostnet {
 
-inline constexpr unsigned kPluginAbiVersion = 2;  // 2: PluginContext::event_loop
+inline constexpr unsigned kPluginAbiVersion = 3;  // 2: PluginContext::event_loop; 3: PortAttachment::foreign, BackendInfo::details
 
 struct PluginDescriptor {
   unsigned abi_version;

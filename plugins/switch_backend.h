@@ -125,6 +125,9 @@ struct BackendInfo {
   bool available = true;                   // false: present but unusable on this host
   std::string unavailable_reason;          // why, in words a person can act on
   std::vector<std::string> capabilities;   // cap:: names
+  // Settings of the switch the backend reads and reports but does not own (OVS-DPDK: its PMD
+  // and lcore masks), as key and value.
+  std::vector<std::pair<std::string, std::string>> details;
   bool has(std::string_view capability) const {
     for (const auto& c : capabilities)
       if (c == capability) return true;

@@ -10,7 +10,7 @@ FakeBackend::FakeBackend(const PluginContext& context) {
 }
 
 BackendInfo FakeBackend::info() const {
-  return BackendInfo{"fake", true, "", {cap::kStp, cap::kMtu, cap::kPortIsolation, cap::kHostBridge, cap::kPorts}};
+  return BackendInfo{"fake", true, "", {cap::kStp, cap::kMtu, cap::kPortIsolation, cap::kHostBridge, cap::kPorts}, {}};
 }
 
 Result<void> FakeBackend::injected(const char* member) const {

@@ -24,7 +24,6 @@ namespace hostnet {
 namespace {
 
 constexpr const char* kDefaultSocket = "/var/run/openvswitch/db.sock";
-constexpr unsigned kPortWaitMs = 5000;
 constexpr std::chrono::seconds kDeviceTimeout{30};
 constexpr std::chrono::seconds kDeviceGoneTimeout{10};
 constexpr uint64_t kKeepaliveTick = 1'000'000;  // usec between keepalive checks
@@ -40,40 +39,49 @@ std::string option(const PluginContext& c, const std::string& key, const std::st
 // does the switching in ovs-vswitchd.
 std::string detect_datapath() { return ::access("/sys/module/openvswitch", F_OK) == 0 ? "system" : "netdev"; }
 
-ovsdb::MonitorSpec monitored() {
+ovsdb::MonitorSpec monitored(bool dpdk) {
   ovsdb::MonitorSpec spec;
-  spec.tables = {{"Open_vSwitch", {"bridges"}},
+  std::vector<std::string> root = {"bridges"};
+  if (dpdk) root.insert(root.end(), {"dpdk_initialized", "dpdk_version", "iface_types", "other_config"});
+  spec.tables = {{"Open_vSwitch", root},
                  {"Bridge", {"name", "ports", "external_ids", "datapath_type"}},
                  {"Port", {"name", "interfaces", "tag", "trunks", "vlan_mode", "external_ids"}},
                  {"Interface", {"name", "type", "ofport", "error", "external_ids"}}};
   return spec;
 }
 
-std::string inserted_uuid(const nlohmann::json& result) {
-  if (result.contains("uuid") && result["uuid"].is_array() && result["uuid"].size() == 2)
-    return result["uuid"][1].get<std::string>();
-  return "";
-}
 
-// With the userspace datapath a port is not taken from the host's stack (no rx_handler as in the
-// kernel datapath): the host also receives every frame the VM sends on the tap. Left alone it
-// answers the VM's ARP for the gateway with the tap's MAC and then routes the VM's packets itself
-// from the tap, past the network's firewall and NAT. So the tap must not speak IP at all.
-Result<void> keep_out_of_host_stack(const std::string& device) {
-  if (auto r = write_sysctl("/proc/sys/net/ipv4/conf/" + device + "/arp_ignore", "8"); !r) return r;
-  if (std::filesystem::exists("/proc/sys/net/ipv6/conf/" + device))
-    if (auto r = write_sysctl("/proc/sys/net/ipv6/conf/" + device + "/disable_ipv6", "1"); !r) return r;
-  return {};
+
+// What an admin tuning OVS-DPDK looks at, as vswitchd has it: hostnet reads, never sets them.
+std::vector<std::pair<std::string, std::string>> dpdk_details(const ovsdb::Replica& replica) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto& root = replica.table("Open_vSwitch");
+  if (root.empty()) return out;
+  const auto& row = root.begin()->second;
+  if (auto v = ovsdb::column_string(row, "dpdk_version"); v && !v->empty()) out.emplace_back("dpdk-version", *v);
+  if (auto config = ovsdb::column_string_map(row, "other_config"); config)
+    for (const char* key : {"dpdk-init", "pmd-cpu-mask", "dpdk-lcore-mask", "dpdk-socket-mem", "per-port-memory",
+                            "pmd-maxsleep", "dpdk-extra"})
+      if (auto it = config->find(key); it != config->end()) out.emplace_back(key, it->second);
+  return out;
 }
 
 }  // namespace
 
 std::unique_ptr<SwitchBackend> OvsBackend::create(const PluginContext& context) {
+  return create(context, Flavor{"ovs", option(context, "ovs-datapath", detect_datapath()), false});
+}
+
+std::unique_ptr<SwitchBackend> OvsBackend::create_dpdk(const PluginContext& context) {
+  // DPDK ports (vhost-user, dpdk) live only in the userspace datapath.
+  return create(context, Flavor{"ovs-dpdk", "netdev", true});
+}
+
+std::unique_ptr<SwitchBackend> OvsBackend::create(const PluginContext& context, Flavor flavor) {
   ovsdb::SessionOptions options;
   options.socket_path = option(context, "ovsdb-socket", kDefaultSocket);
-  options.monitor = monitored();
-  std::string datapath = option(context, "ovs-datapath", detect_datapath());
-  auto backend = std::unique_ptr<OvsBackend>(new OvsBackend(std::move(options), datapath, context.event_loop));
+  options.monitor = monitored(flavor.dpdk);
+  auto backend = std::unique_ptr<OvsBackend>(new OvsBackend(std::move(options), std::move(flavor), context.event_loop));
   // One try: hostnetd must come up at once even when ovsdb-server does not; the event loop keeps
   // trying in the background, with backoff.
   if (auto r = backend->session_.connect_once(); !r) {
@@ -86,8 +94,8 @@ std::unique_ptr<SwitchBackend> OvsBackend::create(const PluginContext& context) 
   return backend;
 }
 
-OvsBackend::OvsBackend(ovsdb::SessionOptions options, std::string datapath_type, sd_event* loop)
-    : session_(std::move(options)), datapath_type_(std::move(datapath_type)), loop_(loop) {
+OvsBackend::OvsBackend(ovsdb::SessionOptions options, Flavor flavor, sd_event* loop)
+    : session_(std::move(options)), flavor_(std::move(flavor)), loop_(loop) {
   if (auto sock = netlink::RtnlSocket::open(); sock) sock_ = std::move(*sock);
   if (loop_) sd_event_ref(loop_);
 }
@@ -106,12 +114,38 @@ OvsBackend::~OvsBackend() {
 
 BackendInfo OvsBackend::info() const {
   BackendInfo info;
-  info.name = "ovs";
+  info.name = flavor_.name;
   info.available = session_.connected() && sock_.has_value();
   if (!info.available)
     info.unavailable_reason = "Open vSwitch is not reachable: " + (last_error_.empty() ? std::string("no rtnetlink socket") : last_error_);
   info.capabilities = {cap::kMtu, cap::kVlanFiltering, cap::kPorts, cap::kTunnelVxlan, cap::kTunnelGre, cap::kTunnelGeneve};
+  if (flavor_.dpdk && info.available) {
+    info.unavailable_reason = dpdk_problem();
+    info.available = info.unavailable_reason.empty();
+    info.details = dpdk_details(session_.replica());
+  }
   return info;
+}
+
+std::string OvsBackend::dpdk_problem() const {
+  const auto& root = session_.replica().table("Open_vSwitch");
+  if (root.empty()) return "Open vSwitch has no Open_vSwitch row yet (ovs-vsctl init has not run)";
+  const nlohmann::json& row = root.begin()->second;
+  // A DPDK build says its DPDK version ("none" otherwise) before DPDK is initialised; the DPDK
+  // port types appear only once it is.
+  auto version = ovsdb::column_string(row, "dpdk_version");
+  if (!version || version->empty() || *version == "none")
+    return "ovs-vswitchd has no DPDK (dpdk_version is none): install openvswitch-switch-dpdk and run its "
+           "ovs-vswitchd (update-alternatives --set ovs-vswitchd /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk)";
+  auto initialised = ovsdb::column_bool(row, "dpdk_initialized");
+  if (!initialised || !initialised->value_or(false))
+    return "DPDK (" + *version + ") is not initialised in ovs-vswitchd: set other_config:dpdk-init=true "
+           "(ovs-vsctl set Open_vSwitch . other_config:dpdk-init=true, with hugepages or "
+           "dpdk-extra=\"--no-huge --legacy-mem\") and restart ovs-vswitchd";
+  auto types = ovsdb::column_string_set(row, "iface_types");
+  if (!types || !types->count("dpdkvhostuserclient"))
+    return "ovs-vswitchd initialised DPDK but offers no dpdkvhostuserclient interfaces (iface_types)";
+  return "";
 }
 
 void OvsBackend::watch() {
@@ -181,6 +215,13 @@ int OvsBackend::on_keepalive(sd_event_source* source, uint64_t usec, void* p) {
   sd_event_source_set_time(source, usec + kKeepaliveTick);
   sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
   return 0;
+}
+
+Result<void> OvsBackend::ready_dpdk() {
+  if (auto r = ready(); !r) return r;
+  if (!flavor_.dpdk) return {};
+  if (auto why = dpdk_problem(); !why.empty()) return fail(Errc::Unsupported, why);
+  return {};
 }
 
 Result<void> OvsBackend::ready() {
@@ -278,7 +319,7 @@ Result<void> OvsBackend::configure_bridge_device(const SwitchSpec& spec, int ifi
 }
 
 Result<OvsBackend::BridgePlan> OvsBackend::plan_bridge(const SwitchSpec& spec) {
-  if (auto r = ready(); !r) return tl::unexpected(r.error());
+  if (auto r = ready_dpdk(); !r) return tl::unexpected(r.error());
   if (auto existing = find_row("Bridge", spec.name)) {
     std::string owner = owner_of(*existing->row);
     if (owner != spec.owner_tag)
@@ -302,7 +343,7 @@ Result<OvsBackend::BridgePlan> OvsBackend::plan_bridge(const SwitchSpec& spec) {
 Result<std::string> OvsBackend::commit_bridge(const SwitchSpec& spec) {
   auto results = transact(ovs::create_bridge_ops(spec, datapath_type_));
   if (!results) return tl::unexpected(results.error());
-  return inserted_uuid((*results)[2 + 2 * spec.tunnels.size()]);
+  return ovs::inserted_uuid((*results)[2 + 2 * spec.tunnels.size()]);
 }
 
 Result<SwitchState> OvsBackend::finish_bridge(const SwitchSpec& spec, Result<int> ifindex, const std::string& made_uuid) {
@@ -423,238 +464,6 @@ Result<std::optional<DeviceInfo>> OvsBackend::find_device(const std::string& nam
   if (!*link || being_removed(name)) return std::optional<DeviceInfo>();
   const auto& l = **link;
   return std::optional<DeviceInfo>(DeviceInfo{l.name, l.ifindex, l.kind, "", l.up()});
-}
-
-Result<std::optional<OvsBackend::Added>> OvsBackend::add_ports(const std::vector<PortAttachment>& ports) {
-  if (ports.empty()) return std::optional<Added>();
-  if (auto r = ready(); !r) return tl::unexpected(r.error());
-  const std::string& switch_name = ports.front().switch_name;
-  auto bridge = find_row("Bridge", switch_name);
-  if (!bridge) return fail(Errc::NotFound, "Open vSwitch bridge '" + switch_name + "' does not exist");
-  std::string bridge_uuid = bridge->uuid;
-  auto bridge_ports = ovsdb::column_uuid_set(*bridge->row, "ports");
-  std::map<std::string, RowRef> existing;
-  for (const auto& [uuid, row] : session_.replica().table("Port"))
-    if (auto n = ovsdb::column_string(row, "name"); n) existing.emplace(*n, RowRef{uuid, &row});
-
-  std::vector<PortAttachment> fresh;
-  Added added;
-  added.bridge_uuid = bridge_uuid;
-  for (const auto& port : ports) {
-    // A tap must not speak IP on the host; an internal port is the host's own device, made by
-    // vswitchd (and brought up by the daemon once it exists).
-    if (!port.internal) {
-      if (datapath_type_ == "netdev")
-        if (auto r = keep_out_of_host_stack(port.port_name); !r) return tl::unexpected(r.error());
-      if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return tl::unexpected(r.error());
-    }
-    auto it = existing.find(port.port_name);
-    if (it == existing.end() && port.foreign)
-      return fail(Errc::NotFound, "port " + port.port_name + " is not on Open vSwitch bridge '" + switch_name +
-                                      "': the program that made it plugs it in");
-    if (it == existing.end()) {
-      fresh.push_back(port);
-      added.names.push_back(port.port_name);
-      if (port.internal) added.internal.push_back(port.port_name);
-      continue;
-    }
-    const RowRef& row = it->second;
-    // A foreign port's row is its maker's (libvirt's ovs-vsctl): on this bridge is all it needs.
-    bool on_bridge = bridge_ports && bridge_ports->count(row.uuid);
-    if (!on_bridge || (!port.foreign && owner_of(*row.row) != port.switch_owner_tag))
-      return fail(Errc::Conflict, "Open vSwitch already has a port '" + port.port_name + "' that is not this one");
-    auto want = ovs::vlan_columns(port.vlan);
-    bool same = true;
-    for (const auto& [column, value] : want.items()) same = same && (*row.row)[column] == value;
-    if (same) continue;  // adopted as it is: no flap
-    if (auto r = transact(ovs::update_port_vlan_ops(row.uuid, port.vlan)); !r) return tl::unexpected(r.error());
-  }
-  if (fresh.empty()) return std::optional<Added>();
-
-  auto results = transact(ovs::add_ports_ops(fresh, bridge_uuid));
-  if (!results) return tl::unexpected(results.error());
-  for (size_t i = 0; i < fresh.size(); ++i) added.port_uuids.push_back(inserted_uuid((*results)[2 * i + 1]));
-  // vswitchd reconfigures once for the whole transaction; give a large batch time for it.
-  added.timeout = std::chrono::milliseconds(kPortWaitMs + 20 * fresh.size());
-  return std::optional<Added>(std::move(added));
-}
-
-void OvsBackend::remove_added(const Added& added) {
-  if (auto r = transact(ovs::remove_ports_ops(added.bridge_uuid, added.port_uuids)); !r)
-    log::warning("ovs: could not remove the ports of a failed add: " + r.error().message);
-}
-
-Result<void> OvsBackend::attach_port(const PortAttachment& port) { return attach_ports({port}); }
-
-Result<void> OvsBackend::attach_ports(const std::vector<PortAttachment>& ports) {
-  auto added = add_ports(ports);
-  if (!added) return tl::unexpected(added.error());
-  if (!*added) return {};
-  if (auto r = wait_taken(**added); !r) {
-    remove_added(**added);
-    return r;
-  }
-  return {};
-}
-
-void OvsBackend::attach_ports_async(const std::vector<PortAttachment>& ports, AttachDone done) {
-  if (!loop_) return done(attach_ports(ports));
-  auto added = add_ports(ports);
-  if (!added) return done(tl::unexpected(added.error()));
-  if (!*added) return done({});
-  auto deadline = std::chrono::steady_clock::now() + (*added)->timeout;
-  waiting_.push_back(Waiting{std::move(**added), deadline, std::move(done)});
-  // The replica may show the ports taken already; either way the check runs from the loop, after
-  // this call has returned to its caller.
-  arm_check(std::chrono::steady_clock::now());
-}
-
-Result<bool> OvsBackend::taken(const Added& added) const {
-  // The network stopped meanwhile: its bridge, and the ports with it, are gone for good.
-  if (!session_.replica().table("Bridge").count(added.bridge_uuid))
-    return fail(Errc::Conflict, "the Open vSwitch bridge was deleted before ovs-vswitchd took the " +
-                                    std::string(added.names.size() == 1 ? "port" : "ports"));
-  std::map<std::string, const nlohmann::json*> by_name;
-  for (const auto& [uuid, row] : session_.replica().table("Interface"))
-    if (auto n = ovsdb::column_string(row, "name"); n) by_name[*n] = &row;
-  for (const auto& name : added.names) {
-    auto it = by_name.find(name);
-    if (it == by_name.end()) return false;
-    auto ofport = ovsdb::column_int(*it->second, "ofport");
-    if (!ofport || !*ofport || **ofport == 0) return false;
-    if (**ofport < 0) {
-      auto error = ovsdb::column_string(*it->second, "error");
-      return fail(Errc::Failed, "Open vSwitch could not add port " + name + ": " +
-                                    (error && !error->empty() ? *error : std::string("no ofport assigned")));
-    }
-  }
-  // vswitchd makes an internal port's device as it takes the port; it must be there to be set up.
-  for (const auto& name : added.internal)
-    if (::if_nametoindex(name.c_str()) == 0) return false;
-  return true;
-}
-
-namespace {
-Error vswitchd_timeout(const std::vector<std::string>& names, std::chrono::milliseconds timeout) {
-  std::string which = names.size() == 1 ? "port " + names.front() : std::to_string(names.size()) + " ports";
-  return Error{Errc::Failed, which + ": ovs-vswitchd did not take " + (names.size() == 1 ? "it" : "them") + " within " +
-                                 std::to_string(timeout.count()) + " ms (is ovs-vswitchd running?)"};
-}
-}  // namespace
-
-Result<void> OvsBackend::wait_taken(const Added& added) {
-  auto deadline = std::chrono::steady_clock::now() + added.timeout;
-  for (;;) {
-    auto done = taken(added);
-    if (!done) return tl::unexpected(done.error());
-    if (*done) return {};
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return tl::unexpected(vswitchd_timeout(added.names, added.timeout));
-    struct pollfd pfd {session_.fd(), POLLIN, 0};
-    // Short polls: an internal port's device appears without an OVSDB update.
-    ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), added.internal.empty() ? 100 : 5)));
-    if (auto r = session_.on_readable(); !r) {
-      last_error_ = r.error().message;
-      schedule_reconnect();
-      return fail(Errc::Unsupported, "Open vSwitch: connection lost while adding ports: " + r.error().message);
-    }
-    if (!waiting_.empty()) arm_check(std::chrono::steady_clock::now());
-  }
-}
-
-void OvsBackend::arm_check(std::chrono::steady_clock::time_point when) {
-  if (!loop_) return;
-  auto usec = static_cast<uint64_t>(
-      std::max<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch()).count(), 1));
-  if (!check_) {
-    if (sd_event_add_time(loop_, &check_, CLOCK_MONOTONIC, usec, 0, &OvsBackend::on_check, this) < 0) check_ = nullptr;
-    return;
-  }
-  uint64_t armed = 0;
-  int enabled = SD_EVENT_OFF;
-  sd_event_source_get_enabled(check_, &enabled);
-  // Keep an earlier time already armed.
-  if (enabled != SD_EVENT_OFF && sd_event_source_get_time(check_, &armed) >= 0 && armed <= usec) return;
-  sd_event_source_set_time(check_, usec);
-  sd_event_source_set_enabled(check_, SD_EVENT_ONESHOT);
-}
-
-int OvsBackend::on_check(sd_event_source*, uint64_t, void* p) {
-  static_cast<OvsBackend*>(p)->check_waiting();
-  return 0;
-}
-
-void OvsBackend::check_waiting() {
-  auto now = std::chrono::steady_clock::now();
-  std::vector<std::pair<AttachDone, Result<void>>> finished;
-  std::optional<std::chrono::steady_clock::time_point> next;
-  bool devices_pending = false;
-  for (auto it = waiting_.begin(); it != waiting_.end();) {
-    // While disconnected the replica is stale: wait for the reconnect (or the deadline).
-    auto done = session_.connected() ? taken(it->added) : Result<bool>(false);
-    if (done && !*done && now < it->deadline) {
-      next = next ? std::min(*next, it->deadline) : it->deadline;
-      devices_pending = devices_pending || !it->added.internal.empty();
-      ++it;
-      continue;
-    }
-    Result<void> outcome;
-    if (!done) outcome = tl::unexpected(done.error());
-    else if (!*done) outcome = tl::unexpected(vswitchd_timeout(it->added.names, it->added.timeout));
-    if (!outcome) remove_added(it->added);
-    finished.emplace_back(std::move(it->done), std::move(outcome));
-    it = waiting_.erase(it);
-  }
-  // Devices vswitchd makes or removes show in no OVSDB update: they are looked for every 5 ms.
-  std::vector<std::pair<std::function<void(Result<int>)>, Result<int>>> devices_done;
-  for (auto it = device_waits_.begin(); it != device_waits_.end();) {
-    auto reached = device_reached(it->name, it->present, it->deadline, it->timeout);
-    if (!reached) {
-      devices_pending = true;
-      ++it;
-      continue;
-    }
-    devices_done.emplace_back(std::move(it->then), std::move(*reached));
-    it = device_waits_.erase(it);
-  }
-  if (devices_pending) next = next ? std::min(*next, now + std::chrono::milliseconds(5)) : now + std::chrono::milliseconds(5);
-  if (next) arm_check(*next);
-  // Last: a completion may start another add or wait, which changes the lists.
-  for (auto& [done, outcome] : finished) done(std::move(outcome));
-  for (auto& [then, outcome] : devices_done) then(std::move(outcome));
-}
-
-Result<void> OvsBackend::detach_port(const PortAttachment& port) {
-  if (auto r = ready(); !r) return r;
-  auto existing = find_row("Port", port.port_name);
-  if (!existing) return {};
-  if (owner_of(*existing->row) != port.switch_owner_tag)
-    return fail(Errc::Conflict, "refusing to remove Open vSwitch port '" + port.port_name + "': not hostnet's for this network");
-  for (const auto& [uuid, row] : session_.replica().table("Bridge")) {
-    auto ports = ovsdb::column_uuid_set(row, "ports");
-    if (ports && ports->count(existing->uuid)) {
-      auto r = transact(ovs::remove_ports_ops(uuid, {existing->uuid}));
-      if (!r) return tl::unexpected(r.error());
-    }
-  }
-  return {};
-}
-
-Result<std::map<std::string, std::uint64_t>> OvsBackend::port_statistics(const PortAttachment& port) {
-  if (auto r = ready(); !r) return tl::unexpected(r.error());
-  // Read on demand: monitoring the column would stream every port's counters every few seconds.
-  nlohmann::json ops = nlohmann::json::array(
-      {ovsdb::op::select("Interface", {ovsdb::column_is("name", port.port_name)}, {"statistics"})});
-  auto r = transact(ops);
-  if (!r) return tl::unexpected(r.error());
-  const auto& rows = (*r)[0]["rows"];
-  if (rows.empty()) return fail(Errc::NotFound, "Open vSwitch has no interface " + port.port_name);
-  std::map<std::string, std::uint64_t> out;
-  const auto& stats = rows[0]["statistics"];
-  if (stats.is_array() && stats.size() == 2 && stats[0] == "map")
-    for (const auto& kv : stats[1])
-      if (kv[1].is_number_integer() && kv[1].get<std::int64_t>() >= 0) out[kv[0].get<std::string>()] = kv[1].get<std::uint64_t>();
-  return out;
 }
 
 }  // namespace hostnet

@@ -28,7 +28,11 @@ namespace hostnet {
 
 class OvsBackend final : public SwitchBackend {
  public:
+  // The two plugins over this one backend: Open vSwitch as it is (the kernel datapath where the
+  // openvswitch module exists, else the userspace one), and OVS-DPDK (the userspace datapath of
+  // a vswitchd that has DPDK initialised; hostnet checks it, never starts or configures DPDK).
   static std::unique_ptr<SwitchBackend> create(const PluginContext& context);
+  static std::unique_ptr<SwitchBackend> create_dpdk(const PluginContext& context);
   ~OvsBackend() override;
 
   BackendInfo info() const override;
@@ -44,11 +48,22 @@ class OvsBackend final : public SwitchBackend {
   Result<std::map<std::string, std::uint64_t>> port_statistics(const PortAttachment& port) override;
 
  private:
-  OvsBackend(ovsdb::SessionOptions options, std::string datapath_type, sd_event* loop);
+  struct Flavor {
+    std::string name;           // the backend's name: "ovs" | "ovs-dpdk"
+    std::string datapath_type;  // of the bridges it makes
+    bool dpdk = false;          // needs a vswitchd with DPDK initialised
+  };
+  static std::unique_ptr<SwitchBackend> create(const PluginContext& context, Flavor flavor);
+  OvsBackend(ovsdb::SessionOptions options, Flavor flavor, sd_event* loop);
+  // For OVS-DPDK: why the connected vswitchd cannot run its bridges (no DPDK, DPDK not
+  // initialised), in words an admin can act on; "" when it can.
+  std::string dpdk_problem() const;
 
   // Connected, with everything the server sent so far applied to the replica; else Unsupported
   // with the reason (and a reconnect attempt when one is due).
   Result<void> ready();
+  // ready, and for OVS-DPDK a vswitchd with DPDK initialised: what making a bridge needs.
+  Result<void> ready_dpdk();
   Result<std::vector<nlohmann::json>> transact(const nlohmann::json& ops);
   struct RowRef {
     std::string uuid;
@@ -123,7 +138,8 @@ class OvsBackend final : public SwitchBackend {
   static int on_keepalive(sd_event_source*, uint64_t usec, void* self);
 
   ovsdb::OvsdbSession session_;
-  std::string datapath_type_;
+  Flavor flavor_;
+  const std::string& datapath_type_ = flavor_.datapath_type;
   std::string last_error_;
   std::optional<netlink::RtnlSocket> sock_;
   sd_event* loop_ = nullptr;

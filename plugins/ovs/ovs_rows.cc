@@ -135,4 +135,10 @@ json update_port_vlan_ops(const std::string& port_uuid, const std::optional<Vlan
   return json::array({o::op::update("Port", {o::uuid_is(port_uuid)}, vlan_columns(vlan))});
 }
 
+std::string inserted_uuid(const nlohmann::json& result) {
+  if (result.contains("uuid") && result["uuid"].is_array() && result["uuid"].size() == 2)
+    return result["uuid"][1].get<std::string>();
+  return "";
+}
+
 }  // namespace hostnet::ovs

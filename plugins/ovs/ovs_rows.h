@@ -32,4 +32,7 @@ nlohmann::json update_port_vlan_ops(const std::string& port_uuid, const std::opt
 // vlan_mode, as libvirt's own Open vSwitch code sets them. Empty sets when there is no VLAN.
 nlohmann::json vlan_columns(const std::optional<VlanSettings>& vlan);
 
+// The uuid of the row an "insert" operation made, from its result; "" when it made none.
+std::string inserted_uuid(const nlohmann::json& result);
+
 }  // namespace hostnet::ovs

@@ -53,7 +53,7 @@ def run(cmd, check=True, **kw):
 
 
 class Host:
-    def __init__(self, ovs=False, libvirt_uri=None):
+    def __init__(self, ovs=False, libvirt_uri=None, dpdk=None):
         for binary in (HOSTNETD, HOSTNETCTL):
             if not binary.exists():
                 raise AssertionError(f"{binary} is not built (HOSTNET_BUILD_DIR={BUILD_DIR})")
@@ -82,8 +82,8 @@ class Host:
             run(["ip", "netns", "add", self.ns])
             run(["ip", "-n", self.ns, "link", "set", "lo", "up"])
             self._start_bus()
-            if ovs:
-                self.ovs = Ovs(self)
+            if ovs or dpdk:
+                self.ovs = Ovs(self, dpdk=dpdk)
             self.start_daemon()
         except BaseException:
             self.close()
@@ -250,13 +250,21 @@ class Host:
 
 class Ovs:
     """ovsdb-server and ovs-vswitchd (userspace datapath: no kernel module here) of one test host,
-    running in its namespace with private run/db/log dirs, stopped by pid at close."""
+    running in its namespace with private run/db/log dirs, stopped by pid at close.
+
+    dpdk="init": Debian's DPDK build of ovs-vswitchd with DPDK initialised without hugepages
+    (shared/TESTBED.md's recipe: --no-huge --legacy-mem, per-port memory, one PMD core that
+    sleeps when idle), its EAL files under a prefix of its own; dpdk="off": the same binary with
+    dpdk-init unset."""
 
     SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
     VSWITCHD = "/usr/lib/openvswitch-switch/ovs-vswitchd"
+    VSWITCHD_DPDK = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
 
-    def __init__(self, host):
+    def __init__(self, host, dpdk=None):
         self.host = host
+        self.dpdk = dpdk
+        self.dpdk_prefix = f"hostnet-{host.ns}"
         self.dir = host.tmp / "ovs"
         for sub in ("run", "db", "log"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
@@ -268,10 +276,21 @@ class Ovs:
         run(["ovsdb-tool", "create", str(self.db), self.SCHEMA])
         self.start_server()
         self.vsctl("--no-wait", "init")
-        self.vswitchd = self._spawn([self.VSWITCHD, f"unix:{self.socket}", f"--unixctl={self.dir}/run/vswitchd.ctl",
+        if dpdk and not Path(self.VSWITCHD_DPDK).exists():
+            raise AssertionError(f"{self.VSWITCHD_DPDK} is missing: install openvswitch-switch-dpdk "
+                                 "(scripts/install-deps.sh --test)")
+        if dpdk == "init":
+            self.vsctl("--no-wait", "set", "Open_vSwitch", ".", "other_config:dpdk-init=true",
+                       f"other_config:dpdk-extra=--no-huge --legacy-mem -m 512 --file-prefix={self.dpdk_prefix} --no-pci",
+                       "other_config:per-port-memory=true", "other_config:pmd-cpu-mask=0x2",
+                       "other_config:dpdk-lcore-mask=0x1", "other_config:pmd-maxsleep=10000")
+        self.vswitchd = self._spawn([self.VSWITCHD_DPDK if dpdk else self.VSWITCHD, f"unix:{self.socket}", f"--unixctl={self.dir}/run/vswitchd.ctl",
                                      f"--log-file={self.dir}/log/ovs-vswitchd.log", "--no-chdir"])
         host._wait(lambda: (self.dir / "run" / "vswitchd.ctl").exists() or self.vswitchd.poll() is not None,
                    "ovs-vswitchd to start")
+        if dpdk == "init":
+            host._wait(lambda: self.vsctl("get", "Open_vSwitch", ".", "dpdk_initialized").strip() == "true"
+                       or self.vswitchd.poll() is not None, "DPDK to initialise in ovs-vswitchd", timeout=30)
 
     def _spawn(self, cmd):
         return subprocess.Popen(["ip", "netns", "exec", self.host.ns, *cmd], env=self.env,
@@ -318,6 +337,8 @@ class Ovs:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+        if self.dpdk:  # DPDK's EAL leaves its runtime files behind
+            shutil.rmtree(f"/var/run/dpdk/{self.dpdk_prefix}", ignore_errors=True)
 
 
 class Topology:

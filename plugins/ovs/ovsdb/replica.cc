@@ -287,6 +287,31 @@ Result<std::set<std::string>> column_uuid_set(const Row& row, const std::string&
   return out;
 }
 
+Result<std::set<std::string>> column_string_set(const Row& row, const std::string& name) {
+  auto v = column(row, name);
+  if (!v) return tl::unexpected(v.error());
+  auto elems = set_elements(**v);
+  std::set<std::string> out;
+  if (elems)
+    for (const auto& e : *elems) {
+      if (!e.is_string()) {
+        elems = fail(Errc::Failed, "");
+        break;
+      }
+      out.insert(e.get<std::string>());
+    }
+  if (!elems) return fail(Errc::Failed, "OVSDB column '" + name + "' is not a set of strings: " + (*v)->dump());
+  return out;
+}
+
+Result<std::optional<bool>> column_bool(const Row& row, const std::string& name) {
+  auto v = column(row, name);
+  if (!v) return tl::unexpected(v.error());
+  if ((*v)->is_boolean()) return std::optional<bool>((*v)->get<bool>());
+  if (is_empty_set(**v)) return std::optional<bool>();
+  return fail(Errc::Failed, "OVSDB column '" + name + "' is not a boolean: " + (*v)->dump());
+}
+
 Result<std::map<std::string, std::string>> column_string_map(const Row& row, const std::string& name) {
   auto v = column(row, name);
   if (!v) return tl::unexpected(v.error());

@@ -73,6 +73,10 @@ Result<std::string> column_string(const Row& row, const std::string& column);
 Result<std::optional<std::int64_t>> column_int(const Row& row, const std::string& column);
 // A set of uuids (Bridge.ports): ["uuid",U] alone or ["set",[["uuid",U],...]].
 Result<std::set<std::string>> column_uuid_set(const Row& row, const std::string& column);
+// A set of strings (Open_vSwitch.iface_types): "x" alone or ["set",["x",...]].
+Result<std::set<std::string>> column_string_set(const Row& row, const std::string& column);
+// A boolean; nullopt for an empty optional (Open_vSwitch.dpdk_initialized before vswitchd set it).
+Result<std::optional<bool>> column_bool(const Row& row, const std::string& column);
 // A string->string map (external_ids, other_config, options).
 Result<std::map<std::string, std::string>> column_string_map(const Row& row, const std::string& column);
 
