@@ -9,7 +9,8 @@ build=(meson ninja-build pkg-config g++ libsdbus-c++-dev libsdbus-c++-bin libtin
        libsystemd-dev libexpected-dev nlohmann-json3-dev libnftables-dev libvirt-dev dbus iproute2 dnsmasq-base)
 test=(libgtest-dev libvirt-clients python3-pytest iputils-ping busybox nftables tcpdump isc-dhcp-client
       util-linux procps python3-dbus openvswitch-switch
-      libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 virtinst cpio iptables)
+      libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 virtinst cpio iptables
+      openvswitch-switch-dpdk dpdk)
 
 bench=(libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients iptables iperf3)
 
