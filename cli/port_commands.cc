@@ -30,7 +30,7 @@ uint32_t number_option(const std::string& name, const std::string& text) {
 
 struct PortSummary {
   std::string id, kind, name, network, mac, vlan, portgroup, bandwidth, interface_id, vhost_reason, vm_name, vm_uuid,
-      problem;
+      problem, socket;
   uint32_t queues, owner;
   int32_t ifindex;
   bool isolated, vhost_net;
@@ -38,7 +38,7 @@ struct PortSummary {
 
 PortSummary summarize(PortProxy& p) {
   return {p.Id(),        p.Kind(),        p.Name(),        p.Network(), p.MAC(),   p.VLAN(),    p.Portgroup(), p.Bandwidth(),
-          p.InterfaceId(), p.VhostNetReason(), p.VMName(), p.VMUUID(), p.Problem(), p.Queues(), p.Owner(), p.Ifindex(),
+          p.InterfaceId(), p.VhostNetReason(), p.VMName(), p.VMUUID(), p.Problem(), p.Socket(), p.Queues(), p.Owner(), p.Ifindex(),
           p.Isolated(), p.VhostNet()};
 }
 
@@ -47,7 +47,7 @@ nlohmann::json to_json(const PortSummary& s) {
                       {"kind", s.kind},        {"queues", s.queues},     {"ifindex", s.ifindex}, {"vlan", s.vlan},
                       {"isolated", s.isolated}, {"portgroup", s.portgroup}, {"bandwidth", s.bandwidth},
                       {"interface_id", s.interface_id}, {"vhost_net", s.vhost_net}, {"vm_name", s.vm_name},
-                      {"vm_uuid", s.vm_uuid}, {"problem", s.problem}};
+                      {"vm_uuid", s.vm_uuid}, {"problem", s.problem}, {"socket", s.socket}};
   j["owner"] = s.owner == 0xffffffffu ? nlohmann::json(nullptr) : nlohmann::json(s.owner);
   return j;
 }
@@ -109,6 +109,7 @@ int port_info(const Args& a) {
   if (!s.vm_name.empty()) row("Domain:", s.vm_name + (s.vm_uuid.empty() ? "" : " (" + s.vm_uuid + ")"));
   else if (!s.vm_uuid.empty()) row("VM UUID:", s.vm_uuid);
   row("State:", s.problem.empty() ? "forwarding" : "blocked: " + s.problem);
+  if (!s.socket.empty()) row("Socket:", s.socket);
   row("Queues:", std::to_string(s.queues));
   row("Owner:", s.owner == 0xffffffffu ? "-" : std::to_string(s.owner));
   row("Ifindex:", std::to_string(s.ifindex));
@@ -126,7 +127,7 @@ int port_info(const Args& a) {
 std::vector<Command> port_commands() {
   std::vector<Command> cmds;
   cmds.push_back({"port-create",
-                  "port-create NETWORK [--kind tap|internal] [--name DEV] [--mac MAC] [--queues N] [--owner UID] [--group GID] [--mtu N] "
+                  "port-create NETWORK [--kind tap|internal|vhost-user] [--name DEV] [--mac MAC] [--queues N] [--owner UID] [--group GID] [--mtu N] "
                   "[--portgroup PG] [--vlan TAG[,TAG...]] [--trunk] [--native-vlan TAG] [--native-mode tagged|untagged] "
                   "[--isolated] [--inbound AVG[,PEAK[,BURST]]] [--outbound AVG[,PEAK[,BURST]]] [--interface-id ID] "
                   "[--vm-uuid UUID] [--json]",

@@ -63,7 +63,7 @@ std::string PortObject::GetInterfaceXML() {
   if (is_foreign_port(p.settings))
     throw to_bus_error(Error{Errc::Unsupported, "port " + p.settings.name + " is " + p.settings.kind + "'s: domain '" +
                                                     p.settings.vm_name + "' has its <interface> already"});
-  if (p.settings.kind != "tap")
+  if (p.settings.kind == "internal")
     throw to_bus_error(Error{Errc::Unsupported, "port " + p.settings.name + " is an internal port: it is the host's device, not a VM's"});
   return interface_xml(p, ports_.vhost_net());
 }

@@ -44,6 +44,7 @@ class PortObject final
   std::string VMName() override { return port().settings.vm_name; }
   std::string VMUUID() override { return port().settings.vm_uuid; }
   std::string Problem() override { return port().problem; }
+  std::string Socket() override { return port().socket; }
 
   const Port& port() const;
 

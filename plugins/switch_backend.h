@@ -100,6 +100,10 @@ struct PortAttachment {
   // on the switch with the attachment's settings, but takes no ownership of it (OVS: the Port row
   // is that program's) and never removes it.
   bool foreign = false;
+  // A vhost-user port (OVS-DPDK): no device, ifindex 0; the switch connects as the client to
+  // this unix socket, which the VM's QEMU serves.
+  std::string vhost_user_socket;
+  std::optional<unsigned> mtu;  // the switch's MTU for a port without a device (mtu_request)
   std::optional<VlanSettings> vlan;
   bool isolated = false;  // libvirt <port isolated='yes'/>: reaches the uplink, not other isolated ports
   // Backend-specific identity (OVS external_ids such as iface-id, vm-uuid), in a stable order.
@@ -114,6 +118,7 @@ inline constexpr const char* kVlanFiltering = "vlan-filtering";
 inline constexpr const char* kPortIsolation = "port-isolation";
 inline constexpr const char* kHostBridge = "host-bridge";  // can use an existing host bridge
 inline constexpr const char* kPorts = "ports";              // attach_port / detach_port
+inline constexpr const char* kVhostUser = "vhost-user";     // PortAttachment::vhost_user_socket
 inline constexpr const char* kTunnelVxlan = "tunnel-vxlan";
 inline constexpr const char* kTunnelGre = "tunnel-gre";
 inline constexpr const char* kTunnelGeneve = "tunnel-geneve";

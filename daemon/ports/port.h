@@ -13,6 +13,7 @@ namespace hostnet {
 // What a port is, fully resolved (the network's and the portgroup's settings applied).
 struct PortSettings {
   // "tap" (hostnet makes it, VMs get its fds) | "internal" (OVS makes it, for the host) |
+  // "vhost-user" (OVS-DPDK: no device, a unix socket the VM's QEMU serves) |
   // "libvirt" (libvirt made the tap for a domain it runs; hostnet follows it, never deletes it)
   std::string kind = "tap";
   std::string name;  // the device
@@ -38,6 +39,7 @@ struct Port {
   PortSettings settings;
   int ifindex = 0;
   std::string ifb;      // the device shaping what the VM sends, "" when unshaped
+  std::string socket;   // vhost-user: the socket's path (in a directory of the port's own)
   // Why the port does not forward, "" when it does: a port hostnet did not make whose settings
   // this host cannot give (a VLAN without bridge VLAN filtering) is unplugged, never left
   // forwarding untagged.
@@ -46,7 +48,11 @@ struct Port {
 
 // Made by another program (libvirt): hostnet adopts, shapes and shows it, but its device, its
 // fds and its life are that program's.
-inline bool is_foreign_port(const PortSettings& s) { return s.kind != "tap" && s.kind != "internal"; }
+inline bool is_foreign_port(const PortSettings& s) {
+  return s.kind != "tap" && s.kind != "internal" && s.kind != "vhost-user";
+}
+// A port without a kernel device of its own (the switch talks to the VM over a socket).
+inline bool is_vhost_user(const PortSettings& s) { return s.kind == "vhost-user"; }
 
 // Device aliases mark what hostnet made, so a restart finds its ports and nothing else.
 inline constexpr const char* kPortAliasPrefix = "hostnet-port:";

@@ -59,7 +59,8 @@ void PortManager::network_stopping(const Network& network) {
   } else {
     for (const auto& id : ids) {
       Entry& e = *ports_.at(id);
-      if (!is_foreign_port(e.port.settings)) (void)netlink::delete_link(sock_, e.port.ifindex, e.port.settings.name);
+      if (!is_foreign_port(e.port.settings) && !is_vhost_user(e.port.settings))
+        (void)netlink::delete_link(sock_, e.port.ifindex, e.port.settings.name);
       remove_devices(e);
     }
   }
@@ -83,6 +84,11 @@ void PortManager::network_repaired(const Network& network) {
   for (auto& [id, e] : ports_) {
     if (e->port.network != network.name || e->creating) continue;
     auto it = by_name.find(e->port.settings.name);
+    if (is_vhost_user(e->port.settings)) {  // no device: the switch is told again (a no-op if it has it)
+      if (auto r = (*backend)->attach_port(attachment(e->port, *network.live, false)); !r)
+        log::error("port " + e->port.settings.name + ": cannot plug it in again: " + r.error().message);
+      continue;
+    }
     if (is_foreign_port(e->port.settings)) {
       // Its maker's to remake: a tap gone (or made anew under the name) is a port that ended.
       if (it == by_name.end() || it->second->ifindex != e->port.ifindex) gone.push_back(id);
@@ -130,6 +136,24 @@ void PortManager::reconcile() {
     auto network = active_network(p.network);
     auto link = netlink::get_link(sock_, p.settings.name);
     bool ours = link && *link && (*link)->alias == port_alias(p);
+    if (is_vhost_user(p.settings)) {
+      // No device to find: the socket directory and the switch's row are kept as they are (a
+      // connected QEMU stays connected), or go with a network that is not active any more.
+      SwitchBackend* backend = nullptr;
+      if (network)
+        if (auto b = networks_.backend_for(*(*network)->live); b) backend = *b;
+      if (!backend) {
+        log::info("port " + p.settings.name + ": network '" + p.network + "' is not active; removing the port");
+        if (!p.socket.empty()) std::filesystem::remove_all(std::filesystem::path(p.socket).parent_path(), ec);
+        std::filesystem::remove(file.path(), ec);
+        continue;
+      }
+      if (auto r = backend->attach_port(attachment(p, *(*network)->live, false)); !r)
+        log::error("port " + p.settings.name + ": cannot plug it in: " + r.error().message);
+      ids_by_name_[p.settings.name] = p.id;
+      ports_.emplace(p.id, std::move(entry));
+      continue;
+    }
     if (is_foreign_port(p.settings)) {
       // Adopted as it is if its maker's device is still the one it was; else its maker tells
       // the next sync what there is now.

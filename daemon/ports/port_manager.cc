@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <net/if.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -129,6 +130,10 @@ PortAttachment PortManager::attachment(const Port& port, const xml::NetworkDef& 
   a.fresh = fresh;
   a.internal = port.settings.kind == "internal";
   a.foreign = is_foreign_port(port.settings);
+  if (is_vhost_user(port.settings)) {
+    a.vhost_user_socket = port.socket;
+    a.mtu = port.settings.mtu;
+  }
   a.vlan = port.settings.vlan;
   a.isolated = port.settings.isolated;
   if (!port.settings.interface_id.empty()) a.external_ids.emplace_back("iface-id", port.settings.interface_id);
@@ -162,6 +167,7 @@ Result<void> PortManager::finish_internal(Port& port) {
 Result<void> PortManager::make_tap(Port& port, Reverter& undo) {
   const auto& s = port.settings;
   if (s.kind == "internal") return {};  // the switch makes the device
+  if (is_vhost_user(s)) return make_socket_dir(port, undo);
   if (auto r = tap::create_persistent(tap_params(s)); !r) return r;
   int ifindex = static_cast<int>(::if_nametoindex(s.name.c_str()));
   if (ifindex == 0) return fail(Errc::Failed, "tap " + s.name + " vanished right after it was created");
@@ -176,6 +182,33 @@ Result<void> PortManager::make_tap(Port& port, Reverter& undo) {
   if (auto r = netlink::change_link(sock_, ifindex, c, s.name); !r) return r;
 
   return shape(port, undo);
+}
+
+Result<void> PortManager::make_socket_dir(Port& port, Reverter& undo) {
+  const auto& s = port.settings;
+  // QEMU, as the VM's owner (libvirt's qemu user when none is given), creates the socket here;
+  // ovs-vswitchd, as root, connects to it. Nobody else may enter.
+  std::optional<std::uint32_t> uid = s.owner;
+  if (!uid) {
+    struct passwd pw, *out = nullptr;
+    std::vector<char> buf(16384);
+    if (::getpwnam_r("libvirt-qemu", &pw, buf.data(), buf.size(), &out) == 0 && out) uid = out->pw_uid;
+  }
+  auto dir = options_.state_dir / "vhost-user" / port.id;
+  if (auto r = make_dirs(dir.parent_path(), 0755); !r) return r;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);  // a stale one of a port that was lost
+  if (::mkdir(dir.c_str(), s.group ? 0770 : 0700) != 0)
+    return fail(Errc::Failed, "cannot create " + dir.string() + ": " + std::strerror(errno));
+  undo.add([dir] {
+    std::error_code e;
+    std::filesystem::remove_all(dir, e);
+  });
+  if (::chown(dir.c_str(), uid.value_or(0), s.group.value_or(0)) != 0)
+    return fail(Errc::Failed, "cannot give " + dir.string() + " to its VM's user: " + std::strerror(errno));
+  port.socket = (dir / "sock").string();
+  port.ifindex = 0;
+  return {};
 }
 
 Result<void> PortManager::shape(Port& port, Reverter& undo) {
@@ -212,6 +245,9 @@ Result<PortManager::Entry*> PortManager::make_port(const Network& network, const
 
   auto settings = resolve_port_request(request, resolve_context(def));
   if (!settings) return tl::unexpected(settings.error());
+  if (is_vhost_user(*settings) && !(*backend)->info().has(cap::kVhostUser))
+    return fail(Errc::Unsupported, "kind 'vhost-user': backend " + (*backend)->info().name + " of network '" + network.name +
+                                       "' has no vhost-user ports (they need OVS-DPDK: <hostnet:backend name=\"ovs-dpdk\"/>)");
 
   for (const auto& [id, e] : ports_)
     if (e->port.network == network.name && e->port.settings.mac == settings->mac) {
@@ -225,12 +261,12 @@ Result<PortManager::Entry*> PortManager::make_port(const Network& network, const
   port.id = new_id();
   port.network = network.name;
   port.settings = std::move(*settings);
-  if (port.settings.name.empty()) port.settings.name = "hn-" + port.id;
+  if (port.settings.name.empty()) port.settings.name = (is_vhost_user(port.settings) ? "vhu-" : "hn-") + port.id;
   const std::string& name = port.settings.name;
   if (ids_by_name_.count(name)) return fail(Errc::Conflict, "name '" + name + "': a port of that name exists");
   auto existing = netlink::get_link(sock_, name);
   if (!existing) return tl::unexpected(existing.error());
-  if (*existing)
+  if (*existing && !is_vhost_user(port.settings))
     return fail(Errc::Conflict, "name '" + name + "' is taken by an existing " +
                                     ((*existing)->kind.empty() ? std::string("device") : (*existing)->kind + " device"));
 
@@ -348,6 +384,11 @@ void PortManager::remove_devices(Entry& e) {
     std::filesystem::remove(record_path(p.id), ec);
     return;
   }
+  if (is_vhost_user(p.settings)) {  // no device; the socket is QEMU's, its directory hostnet's
+    if (!p.socket.empty()) std::filesystem::remove_all(std::filesystem::path(p.socket).parent_path(), ec);
+    std::filesystem::remove(record_path(p.id), ec);
+    return;
+  }
   if (is_foreign_port(p.settings)) {  // its maker's device: only hostnet's shaping goes
     remove_ifb(p);
     std::filesystem::remove(record_path(p.id), ec);
@@ -399,6 +440,9 @@ Result<PortFds> PortManager::open_fds(const std::string& id, unsigned queues) {
   if (is_foreign_port(s))
     return fail(Errc::Unsupported, "port " + s.name + " is " + s.kind + "'s (domain '" + s.vm_name +
                                        "'): its VM manager made the tap and holds its fds");
+  if (is_vhost_user(s))
+    return fail(Errc::Unsupported, "port " + s.name + " is a vhost-user port: it has no fds; the VM's QEMU serves the socket " +
+                                       e.port.socket + " (GetInterfaceXML)");
   if (s.kind != "tap")
     return fail(Errc::Unsupported, "port " + s.name + " is an internal port: its device is the host's, there are no fds to hand out");
   unsigned want = queues ? queues : s.queues;
@@ -460,6 +504,8 @@ Result<PortStatistics> PortManager::statistics(const std::string& id) {
                               get("rx_dropped"), get("tx_dropped")};
       }
     }
+  if (is_vhost_user((*p)->settings))
+    return fail(Errc::NotFound, "vhost-user port " + (*p)->settings.name + ": the switch keeps no counters for it yet");
   auto link = netlink::get_link(sock_, (*p)->settings.name);
   if (!link) return tl::unexpected(link.error());
   if (!*link) return fail(Errc::NotFound, "tap " + (*p)->settings.name + " does not exist");

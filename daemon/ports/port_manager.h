@@ -133,6 +133,8 @@ class PortManager final : public NetworkListener {
   Result<Entry*> make_port(const Network& network, const PortRequest& request, Reverter& undo);
   // The port's devices (tap, ifb, shaping), not yet plugged in; fills ifindex.
   Result<void> make_tap(Port& port, Reverter& undo);
+  // A vhost-user port's directory, where the VM's QEMU creates the socket; fills socket.
+  Result<void> make_socket_dir(Port& port, Reverter& undo);
   // Shaping (root qdisc, ifb, bandwidth) of a port whose device exists.
   Result<void> shape(Port& port, Reverter& undo);
   // An internal port's device, made by the switch: its MAC, alias, group, up; fills ifindex.

@@ -52,6 +52,7 @@ std::string format_port_record(const Port& p) {
   line(out, "vm-name", s.vm_name);
   line(out, "peer-port", s.peer_port);
   line(out, "ifb", p.ifb);
+  line(out, "socket", p.socket);
   return out;
 }
 
@@ -71,6 +72,7 @@ Result<Port> parse_port_record(const std::string& text) {
     else if (key == "name") s.name = value;
     else if (key == "kind") s.kind = value;
     else if (key == "ifb") p.ifb = value;
+    else if (key == "socket") p.socket = value;
     else if (key == "portgroup") s.portgroup = value;
     else if (key == "interface-id") s.interface_id = value;
     else if (key == "vm-uuid") s.vm_uuid = value;

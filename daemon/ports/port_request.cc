@@ -160,8 +160,10 @@ Result<PortSettings> resolve_port_request(const PortRequest& r, const ResolveCon
   if (pg) s.portgroup = pg->name;
 
   s.kind = r.kind.value_or("tap");
-  if (s.kind != "tap" && s.kind != "internal")
-    return fail(Errc::InvalidArgument, "kind '" + s.kind + "': tap or internal");
+  if (s.kind != "tap" && s.kind != "internal" && s.kind != "vhost-user")
+    return fail(Errc::InvalidArgument, "kind '" + s.kind + "': tap, internal or vhost-user");
+  if (s.kind == "vhost-user" && (r.inbound || r.outbound))
+    return fail(Errc::InvalidArgument, "inbound/outbound: a vhost-user port has no device for tc to shape");
   if (s.kind == "internal") {
     // The switch makes the device and the host uses it: no queue fds to hand out or shape.
     if (r.queues && *r.queues != 1) return fail(Errc::InvalidArgument, "queues: an internal port has one, no queue fds");
@@ -222,7 +224,7 @@ Result<PortSettings> resolve_port_request(const PortRequest& r, const ResolveCon
 
   s.isolated = r.isolated.value_or(net.port_isolated.value_or(false));
 
-  if (pg && pg->bandwidth && s.kind == "tap") s.bandwidth = pg->bandwidth;
+  if (pg && pg->bandwidth && s.kind == "tap") s.bandwidth = pg->bandwidth;  // vhost-user: no device to shape
   if (r.inbound || r.outbound) {
     if (!s.bandwidth) s.bandwidth.emplace();
     if (r.inbound) {

@@ -119,6 +119,7 @@ BackendInfo OvsBackend::info() const {
   if (!info.available)
     info.unavailable_reason = "Open vSwitch is not reachable: " + (last_error_.empty() ? std::string("no rtnetlink socket") : last_error_);
   info.capabilities = {cap::kMtu, cap::kVlanFiltering, cap::kPorts, cap::kTunnelVxlan, cap::kTunnelGre, cap::kTunnelGeneve};
+  if (flavor_.dpdk) info.capabilities.push_back(cap::kVhostUser);
   if (flavor_.dpdk && info.available) {
     info.unavailable_reason = dpdk_problem();
     info.available = info.unavailable_reason.empty();

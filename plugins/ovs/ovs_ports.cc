@@ -51,7 +51,7 @@ Result<std::optional<OvsBackend::Added>> OvsBackend::add_ports(const std::vector
   for (const auto& port : ports) {
     // A tap must not speak IP on the host; an internal port is the host's own device, made by
     // vswitchd (and brought up by the daemon once it exists).
-    if (!port.internal) {
+    if (!port.internal && port.vhost_user_socket.empty()) {
       if (datapath_type_ == "netdev")
         if (auto r = keep_out_of_host_stack(port.port_name); !r) return tl::unexpected(r.error());
       if (auto r = netlink::set_link_up(*sock_, port.ifindex, true, port.port_name); !r) return tl::unexpected(r.error());

@@ -111,6 +111,12 @@ json add_ports_ops(const std::vector<PortAttachment>& ports, const std::string& 
     port_row["external_ids"] = o::string_map({{kOwnerKey, port.switch_owner_tag}});
     json iface_row = {{"name", port.port_name}, {"external_ids", o::string_map(iface_ids)}};
     if (port.internal) iface_row["type"] = "internal";
+    if (!port.vhost_user_socket.empty()) {
+      // dpdkvhostuserclient: QEMU is the server, so OVS reconnects when QEMU restarts.
+      iface_row["type"] = "dpdkvhostuserclient";
+      iface_row["options"] = o::string_map({{"vhost-server-path", port.vhost_user_socket}});
+    }
+    if (port.mtu) iface_row["mtu_request"] = static_cast<std::int64_t>(*port.mtu);
     ops.push_back(o::op::insert("Interface", iface_row, iface));
     ops.push_back(o::op::insert("Port", port_row, name));
     new_ports.push_back(o::named_uuid(name));

@@ -4,8 +4,14 @@ vswitchd has no DPDK, or has not initialised it, the backend says why in words a
 on and a network on it does not start, leaving nothing behind."""
 
 import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import time
 
-from harness import Host, Topology
+from harness import Host, Topology, run
 from test_ovs import ping
 
 FAST = """<network>
@@ -82,5 +88,89 @@ def test_a_nat_network_on_ovs_dpdk_carries_the_host_and_its_vms():
         assert ping(a.ns, "10.92.0.1"), "a VM and the host"
         host.ctl("net-destroy", "fast")
         assert host.ovs.vsctl("list-br").split() == []
+    finally:
+        host.close()
+
+
+class Frontend:
+    """A VM's virtio-net as DPDK's testpmd runs it (net_virtio_user, server=1: the socket is the
+    frontend's, as QEMU's is), forwarding `mode` (txonly / rxonly) until stopped."""
+
+    def __init__(self, host, socket, mode):
+        self.prefix = f"hnfe-{host.ns}-{mode}"
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", host.ns, "dpdk-testpmd", "--lcores=0@0,1@0", "--no-huge", "-m", "256", "--no-pci",
+             f"--file-prefix={self.prefix}", f"--vdev=net_virtio_user0,path={socket},server=1,queues=1", "--",
+             f"--forward-mode={mode}", "--total-num-mbufs=8192"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        host.processes.append(self.proc)
+
+    def stop(self):
+        """Its own counters: {"RX-packets": n, "TX-packets": n}."""
+        out, _ = self.proc.communicate("\n", timeout=30)
+        shutil.rmtree(f"/var/run/dpdk/{self.prefix}", ignore_errors=True)
+        block = out[out.rfind("Accumulated forward statistics"):]
+        return {k: int(v) for k, v in re.findall(r"(RX-packets|TX-packets): (\d+)", block)}
+
+
+def interface(host, name, column):
+    return host.ovs.vsctl("get", "Interface", name, column).strip()
+
+
+def test_vhost_user_ports_carry_a_frontend_s_frames_and_survive_a_restart():
+    host = Host(dpdk="init")
+    try:
+        host.ctl("net-create", host.write_xml("fast", FAST))
+        p1 = json.loads(host.ctl("port-create", "fast", "--kind", "vhost-user", "--name", "vu1", "--owner", "1000",
+                                 "--json").stdout)
+        p2 = json.loads(host.ctl("port-create", "fast", "--kind", "vhost-user", "--name", "vu2", "--json").stdout)
+        assert p1["kind"] == "vhost-user" and p1["ifindex"] == 0
+        # OVS is the client of a socket the VM serves, in a directory only the VM's user may enter.
+        assert interface(host, "vu1", "type") == "dpdkvhostuserclient"
+        assert interface(host, "vu1", "options:vhost-server-path") == f'"{p1["socket"]}"'
+        sock_dir = os.stat(os.path.dirname(p1["socket"]))
+        assert (sock_dir.st_uid, stat.S_IMODE(sock_dir.st_mode)) == (1000, 0o700)
+        xml = host.ctl("port-dumpxml", "vu1").stdout
+        assert "<interface type='vhostuser'>" in xml and f"path='{p1['socket']}' mode='server'" in xml
+        # What libvirt takes, with the shared memory a vhost-user guest needs (docs/ovs.md).
+        domain = host.write_xml("dom", f"""<domain type='test'><name>vm</name><memory>65536</memory>
+          <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+          <os><type>hvm</type></os><devices>{xml}</devices></domain>""")
+        defined = run(["virsh", "-c", "test:///default", f"define {domain} ; dumpxml vm"], check=False)
+        assert defined.returncode == 0 and p1["socket"] in defined.stdout, defined.stderr
+        refused = host.sh(f"busctl --address={host.bus_address} call org.hostnet1 /org/hostnet1/port/{p1['id']} "
+                          "org.hostnet1.Port OpenFds u 0", check=False)
+        assert refused.returncode != 0 and "it has no fds" in refused.stderr, refused.stderr
+        tx = Frontend(host, p1["socket"], "txonly")
+        rx = Frontend(host, p2["socket"], "rxonly")
+        host._wait(lambda: "status=connected" in interface(host, "vu1", "status")
+                   and "status=connected" in interface(host, "vu2", "status"), "OVS to connect to both frontends", timeout=30)
+        uuid = interface(host, "vu1", "_uuid")
+
+        # hostnetd killed and started again: the same rows, the frontends still connected.
+        host.restart_daemon(kill9=True)
+        assert interface(host, "vu1", "_uuid") == uuid
+        assert "status=connected" in interface(host, "vu1", "status")
+        assert json.loads(host.ctl("port-info", "vu1", "--json").stdout)["socket"] == p1["socket"]
+        time.sleep(2)
+        sent, received = tx.stop(), rx.stop()
+        assert sent["TX-packets"] > 0 and received["RX-packets"] > 0, (sent, received)
+        # vswitchd refreshes Interface.statistics every 5 s.
+        host._wait(lambda: int(interface(host, "vu1", "statistics:rx_packets")) > 0, "vu1's counters", timeout=15)
+        host.ctl("port-delete", "vu1")
+        assert not os.path.exists(os.path.dirname(p1["socket"])), "the port's socket directory goes with it"
+        assert host.ovs.vsctl("list-ports", "hndpdk0").split() == ["vu2"]
+    finally:
+        host.close()
+
+
+def test_vhost_user_ports_need_ovs_dpdk():
+    host = Host(ovs=True)
+    try:
+        host.ctl("net-create", host.write_xml("ovsnet", "<network><name>ovsnet</name><bridge name='hnovs0'/>"
+                                              "<virtualport type='openvswitch'/></network>"))
+        err = host.ctl_error("port-create", "ovsnet", "--kind", "vhost-user")
+        assert "has no vhost-user ports (they need OVS-DPDK" in err, err
+        assert host.ovs.vsctl("list-ports", "hnovs0").split() == []
     finally:
         host.close()

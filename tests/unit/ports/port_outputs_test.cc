@@ -48,3 +48,13 @@ TEST(InterfaceXml, MultiQueue) {
   hostnet::testing::expect_golden("interface-4q.xml", interface_xml(p, false));
   hostnet::testing::expect_golden("interface-4q-vhost.xml", interface_xml(p, true));
 }
+
+TEST(InterfaceXml, VhostUserIsTheSocketQemuServes) {
+  auto p = port(2);
+  p.settings.kind = "vhost-user";
+  p.settings.name = "vhu-3f2a9c";
+  p.socket = "/run/hostnet/vhost-user/3f2a9c/sock";
+  // vhost-net has nothing to do with a vhost-user port: the same XML either way.
+  hostnet::testing::expect_golden("interface-vhost-user.xml", interface_xml(p, true));
+  EXPECT_EQ(interface_xml(p, true), interface_xml(p, false));
+}

@@ -142,7 +142,7 @@ TEST(PortRequest, BadRequestsNameTheOptionAndTheReason) {
            {{{"inbound", "100,50"}}, "inbound '100,50': peak is below average"},
            {{{"inbound", "0"}}, "rates and bursts are above 0"},
            {{{"outbound", "1,2,3,4"}}, "expected average[,peak[,burst]]"},
-           {{{"kind", "vhost"}}, "kind 'vhost': tap or internal"},
+           {{{"kind", "vhost"}}, "kind 'vhost': tap, internal or vhost-user"},
            {{{"kind", "internal"}, {"queues", "2"}}, "an internal port has one"},
            {{{"kind", "internal"}, {"owner", "1000"}}, "an internal port has no fds"},
            {{{"kind", "internal"}, {"inbound", "100"}}, "internal ports are not shaped"},
@@ -174,6 +174,24 @@ TEST(PortRecord, RoundTripsEverySetting) {
   EXPECT_EQ(back->network, p.network);
   EXPECT_EQ(back->ifindex, 17);
   EXPECT_EQ(back->ifb, p.ifb);
+}
+
+TEST(PortRecord, AVhostUserPortKeepsItsSocket) {
+  auto s = resolve(parse_valid(kNet), request({{"kind", "vhost-user"}, {"owner", "1000"}}));
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_TRUE(is_vhost_user(*s));
+  EXPECT_FALSE(is_foreign_port(*s));
+  Port p;
+  p.id = "77aa01";
+  p.network = "n";
+  p.settings = *s;
+  p.settings.name = "vhu-77aa01";
+  p.socket = "/run/hostnet/vhost-user/77aa01/sock";
+  auto back = parse_port_record(format_port_record(p));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_TRUE(back->settings == p.settings);
+  EXPECT_EQ(back->socket, p.socket);
+  EXPECT_FALSE(resolve(parse_valid(kNet), request({{"kind", "vhost-user"}, {"inbound", "100"}})));
 }
 
 TEST(PortRecord, AForeignPortKeepsWhoMadeItAndForWhichDomain) {
