@@ -10,7 +10,7 @@ build=(meson ninja-build pkg-config g++ libsdbus-c++-dev libsdbus-c++-bin libtin
 test=(libgtest-dev libvirt-clients python3-pytest iputils-ping busybox nftables tcpdump isc-dhcp-client
       util-linux procps python3-dbus openvswitch-switch
       libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 virtinst cpio iptables
-      openvswitch-switch-dpdk dpdk)
+      openvswitch-switch-dpdk dpdk dpdk-dev)
 
 bench=(libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients iptables iperf3)
 

@@ -97,7 +97,8 @@ class Frontend:
     frontend's, as QEMU's is), forwarding `mode` (txonly / rxonly) until stopped."""
 
     def __init__(self, host, socket, mode):
-        self.prefix = f"hnfe-{host.ns}-{mode}"
+        # One EAL runtime directory each: the port's id names it.
+        self.prefix = f"hnfe-{host.ns}-{os.path.basename(os.path.dirname(socket))}"
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", host.ns, "dpdk-testpmd", "--lcores=0@0,1@0", "--no-huge", "-m", "256", "--no-pci",
              f"--file-prefix={self.prefix}", f"--vdev=net_virtio_user0,path={socket},server=1,queues=1", "--",
@@ -172,5 +173,41 @@ def test_vhost_user_ports_need_ovs_dpdk():
         err = host.ctl_error("port-create", "ovsnet", "--kind", "vhost-user")
         assert "has no vhost-user ports (they need OVS-DPDK" in err, err
         assert host.ovs.vsctl("list-ports", "hnovs0").split() == []
+    finally:
+        host.close()
+
+
+def test_vlans_keep_vhost_user_ports_apart_and_taps_share_the_bridge():
+    host = Host(dpdk="init")
+    try:
+        host.ctl("net-create", host.write_xml("fast", FAST))
+        ports = {}
+        for name, vlan in (("vt10", "10"), ("vr10", "10"), ("vr20", "20"), ("vrun", None)):
+            args = ["port-create", "fast", "--kind", "vhost-user", "--name", name, "--json"]
+            ports[name] = json.loads(host.ctl(*args, *(["--vlan", vlan] if vlan else [])).stdout)
+        assert host.ovs.vsctl("get", "Port", "vr20", "tag").strip() == "20"
+        rx = {name: Frontend(host, ports[name]["socket"], "rxonly") for name in ("vr10", "vr20")}
+        tx = Frontend(host, ports["vt10"]["socket"], "txonly")
+        host._wait(lambda: all("status=connected" in interface(host, n, "status") for n in ("vt10", "vr10", "vr20")),
+                   "OVS to connect to the frontends", timeout=30)
+        time.sleep(2)
+        # The frontend restarts (a VM rebooted): OVS connects again by itself.
+        tx.stop()
+        tx = Frontend(host, ports["vt10"]["socket"], "txonly")
+        host._wait(lambda: "status=connected" in interface(host, "vt10", "status"), "OVS to reconnect", timeout=30)
+        time.sleep(2)
+        assert tx.stop()["TX-packets"] > 0
+        got = {name: f.stop()["RX-packets"] for name, f in rx.items()}
+        assert got["vr10"] > 0 and got["vr20"] == 0, got
+
+        # A tap port and a vhost-user port on one OVS-DPDK bridge: the VM behind the tap floods
+        # ARP, the vhost-user frontend receives it.
+        topo = Topology(host)
+        host.ctl("port-create", "fast", "--name", "tap1")
+        vm = topo.vm_on_port("a", "tap1", "10.92.0.21/24")
+        untagged = Frontend(host, ports["vrun"]["socket"], "rxonly")
+        host._wait(lambda: "status=connected" in interface(host, "vrun", "status"), "OVS to connect to vrun", timeout=30)
+        run(["ip", "netns", "exec", vm.ns, "ping", "-c", "3", "-i", "0.2", "-W", "1", "10.92.0.99"], check=False)
+        assert untagged.stop()["RX-packets"] > 0, "the tap VM's ARP reaches the vhost-user frontend"
     finally:
         host.close()
