@@ -3,6 +3,7 @@ Debian's DPDK build of ovs-vswitchd, run per test without hugepages (harness.Ovs
 vswitchd has no DPDK, or has not initialised it, the backend says why in words an admin can act
 on and a network on it does not start, leaving nothing behind."""
 
+import glob
 import json
 import os
 import re
@@ -114,6 +115,13 @@ class Frontend:
         return {k: int(v) for k, v in re.findall(r"(RX-packets|TX-packets): (\d+)", block)}
 
 
+def close(host):
+    """host.close() ends the frontends by pid; their EAL runtime directories go here."""
+    host.close()
+    for path in glob.glob(f"/var/run/dpdk/hnfe-{host.ns}-*"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def interface(host, name, column):
     return host.ovs.vsctl("get", "Interface", name, column).strip()
 
@@ -162,7 +170,7 @@ def test_vhost_user_ports_carry_a_frontend_s_frames_and_survive_a_restart():
         assert not os.path.exists(os.path.dirname(p1["socket"])), "the port's socket directory goes with it"
         assert host.ovs.vsctl("list-ports", "hndpdk0").split() == ["vu2"]
     finally:
-        host.close()
+        close(host)
 
 
 def test_vhost_user_ports_need_ovs_dpdk():
@@ -174,7 +182,7 @@ def test_vhost_user_ports_need_ovs_dpdk():
         assert "has no vhost-user ports (they need OVS-DPDK" in err, err
         assert host.ovs.vsctl("list-ports", "hnovs0").split() == []
     finally:
-        host.close()
+        close(host)
 
 
 def test_vlans_keep_vhost_user_ports_apart_and_taps_share_the_bridge():
@@ -210,4 +218,4 @@ def test_vlans_keep_vhost_user_ports_apart_and_taps_share_the_bridge():
         run(["ip", "netns", "exec", vm.ns, "ping", "-c", "3", "-i", "0.2", "-W", "1", "10.92.0.99"], check=False)
         assert untagged.stop()["RX-packets"] > 0, "the tap VM's ARP reaches the vhost-user frontend"
     finally:
-        host.close()
+        close(host)
