@@ -23,6 +23,7 @@ LAB = """<network>
   <portgroup name='v10'><vlan><tag id='10'/></vlan></portgroup>
 </network>
 """
+ISOLATED_LAB = LAB.replace("<ip address='10.79.0.1' prefix='24'/>", "<ip address='10.79.0.1' prefix='24'/>\n  <port isolated='yes'/>")
 
 
 def ports(host, network="lab"):
@@ -33,8 +34,8 @@ def libvirt_ports(host, network="lab"):
     return {name: p for name, p in ports(host, network).items() if p["kind"] == "libvirt"}
 
 
-def started_lab(host, lv):
-    host.ctl("net-define", host.write_xml("lab", LAB))
+def started_lab(host, lv, xml=LAB):
+    host.ctl("net-define", host.write_xml("lab", xml))
     host.ctl("net-start", "lab")
     wait_for(lambda: "lab" in lv._names("net-list", "--name"), "lab to be active in libvirt")
 
@@ -48,13 +49,14 @@ def port_of(host, lv, domain, network="lab"):
 
 
 def test_a_domain_libvirt_starts_is_a_port_until_it_stops(host, lv):
-    started_lab(host, lv)
+    started_lab(host, lv, ISOLATED_LAB)
     lv.start_domain("g1", "lab", portgroup="slow")
     tap, port, iface = port_of(host, lv, "g1")
     domain_uuid = lv.virsh("domuuid", "g1").stdout.strip()
     assert port["vm_name"] == "g1" and port["vm_uuid"] == domain_uuid
     assert port["mac"] == iface["mac"] and port["portgroup"] == "slow" and port["problem"] == ""
     assert port["ifindex"] == host.link(tap)["ifindex"] and host.link(tap)["master"] == "hnlab0"
+    assert port["isolated"] is True and host.link(tap)["linkinfo"]["info_slave_data"]["isolated"] is True
     # libvirt cannot shape on this kernel (sfq, police): hostnet gives the portgroup's bandwidth.
     assert port["bandwidth"] == "inbound=1000,2000,256 outbound=500"
     assert "htb 1: root" in host.sh(f"tc qdisc show dev {tap}").stdout
