@@ -58,7 +58,7 @@ class LibvirtLink final : public ManagerObserver, public DefinitionCheck, public
   // The import's steps after libvirt's network was read; each failure gives libvirt its network back.
   void take_over(LibvirtOwnNetwork own, ImportDone done);
   void swap_in(LibvirtOwnNetwork own, ImportDone done);
-  void import_failed(const LibvirtOwnNetwork& own, const Error& error, bool libvirt_stopped, ImportDone done);
+  void import_failed(const LibvirtOwnNetwork& own, const Error& error, bool libvirt_touched, ImportDone done);
   // Plugs `taps` into `bridge` (the libvirt guests' taps, after a swap of bridges) and tells the
   // kernel where the guests that hold `leases` are.
   void plug_taps(const std::vector<std::string>& taps, const std::string& bridge, const std::vector<DhcpLease>& leases);

@@ -101,6 +101,8 @@ void LibvirtLink::take_over(LibvirtOwnNetwork own, ImportDone done) {
         return out;
       },
       [this, own, done](Stopped stopped) {
+        // Touched if its network went down (a failed destroy changes nothing, and a definition
+        // is replaced only after the destroy).
         if (!stopped.first.empty())
           return import_failed(own, Error{Errc::Failed, stopped.first}, own.active && stopped.second, done);
         swap_in(own, done);
@@ -118,7 +120,8 @@ void LibvirtLink::swap_in(LibvirtOwnNetwork own, ImportDone done) {
     plug_taps({}, bridge_of(own), own.leases);
   };
   auto started = own.active ? manager_.finish_takeover(own.name, own.leases, plug_guests) : manager_.lookup(own.name);
-  if (!started) return import_failed(own, started.error(), own.active, done);
+  // libvirt's side was changed by now: its network stopped, or its definition replaced.
+  if (!started) return import_failed(own, started.error(), true, done);
   if (own.autostart)
     if (auto r = manager_.set_autostart(own.name, true); !r) log::warning("network " + own.name + ": " + r.error().message);
   std::string why;
@@ -140,21 +143,22 @@ void LibvirtLink::swap_in(LibvirtOwnNetwork own, ImportDone done) {
       });
 }
 
-void LibvirtLink::import_failed(const LibvirtOwnNetwork& own, const Error& error, bool libvirt_stopped, ImportDone done) {
+void LibvirtLink::import_failed(const LibvirtOwnNetwork& own, const Error& error, bool libvirt_touched, ImportDone done) {
   log::error("libvirt: import of " + own.name + " failed: " + error.message +
-             (libvirt_stopped ? "; giving libvirt its network back" : ""));
+             (libvirt_touched ? "; giving libvirt its network back" : ""));
   // hostnet's half goes first: its bridge of the same name would keep libvirt's from starting.
   manager_.abandon_takeover(own.name);
   originals_.remove(own.name);
   on_libvirt<std::string>(
-      [own, libvirt_stopped](Session& s) {
-        std::string why = libvirt_stopped || own.persistent ? give_back(s.connection(), own, own.port_xmls) : "";
+      [own, libvirt_touched](Session& s) {
+        // Untouched (libvirt refused to stop it), libvirt's network is left exactly as it is.
+        std::string why = libvirt_touched ? give_back(s.connection(), own, own.port_xmls) : "";
         s.refresh();
         return why;
       },
-      [this, own, error, done](std::string why) {
+      [this, own, error, done, libvirt_touched](std::string why) {
         if (!why.empty()) log::error("libvirt: cannot give network " + own.name + " back: " + why);
-        plug_taps(taps_of(own), bridge_of(own), own.leases);
+        if (libvirt_touched) plug_taps(taps_of(own), bridge_of(own), own.leases);
         importing_.erase(own.name);
         publish();
         done(fail(error.code, "cannot import network '" + own.name + "': " + error.message +
