@@ -1,28 +1,13 @@
 #include "libvirt/domain_ports.h"
 
 #include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 
 #include <map>
 
+#include "libvirt/api_text.h"
 #include "xml/vm_interface_xml.h"
 
 namespace hostnet::libvirt {
-
-namespace {
-
-std::string last_error() {
-  const char* m = virGetLastErrorMessage();
-  return m ? m : "unknown libvirt error";
-}
-
-std::string take(char* text) {
-  std::string out = text ? text : "";
-  free(text);
-  return out;
-}
-
-}  // namespace
 
 std::string list_domain_ports(virConnectPtr conn, virNetworkPtr net, const std::string& network,
                               DomainPortListing& out) {
@@ -31,7 +16,7 @@ std::string list_domain_ports(virConnectPtr conn, virNetworkPtr net, const std::
   if (n < 0) return "cannot list the ports of network '" + network + "': " + last_error();
   std::vector<xml::NetworkPortDef> defs;
   for (int i = 0; i < n; ++i) {
-    std::string text = take(virNetworkPortGetXMLDesc(ports[i], 0));
+    std::string text = take_string(virNetworkPortGetXMLDesc(ports[i], 0));
     virNetworkPortFree(ports[i]);
     // A port removed between the listing and the read is simply not there any more.
     if (auto def = xml::parse_network_port(text); def) defs.push_back(std::move(*def));
@@ -45,7 +30,7 @@ std::string list_domain_ports(virConnectPtr conn, virNetworkPtr net, const std::
     auto& list = interfaces[def.owner_uuid];
     virDomainPtr dom = virDomainLookupByUUIDString(conn, def.owner_uuid.c_str());
     if (!dom) continue;
-    std::string text = take(virDomainGetXMLDesc(dom, 0));
+    std::string text = take_string(virDomainGetXMLDesc(dom, 0));
     virDomainFree(dom);
     if (auto parsed = xml::parse_domain_interfaces(text); parsed) list = std::move(*parsed);
   }
@@ -71,7 +56,7 @@ std::vector<DomainPort> scan_running_domains(virConnectPtr conn, const std::stri
     char uuid[VIR_UUID_STRING_BUFLEN] = {};
     const char* name = virDomainGetName(domains[i]);
     virDomainGetUUIDString(domains[i], uuid);
-    std::string text = take(virDomainGetXMLDesc(domains[i], 0));
+    std::string text = take_string(virDomainGetXMLDesc(domains[i], 0));
     if (auto interfaces = xml::parse_domain_interfaces(text); interfaces)
       for (const auto& i : *interfaces)
         if (i.network == network && !i.target.empty())

@@ -1,26 +1,15 @@
 #include "libvirt/network_handover.h"
 
 #include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 
+#include "libvirt/api_text.h"
 #include "libvirt/registration_xml.h"
-#include "xml/network_xml.h"
 #include "libvirt/session.h"
+#include "xml/network_xml.h"
 
 namespace hostnet::libvirt {
 
 namespace {
-
-std::string last_error() {
-  const char* m = virGetLastErrorMessage();
-  return m ? m : "unknown libvirt error";
-}
-
-std::string take(char* text) {
-  std::string out = text ? text : "";
-  free(text);
-  return out;
-}
 
 std::vector<DhcpLease> leases_of(virNetworkPtr net) {
   std::vector<DhcpLease> out;
@@ -53,7 +42,7 @@ std::string read_port_xmls(virConnectPtr conn, const std::string& name, std::vec
   int n = virNetworkListAllPorts(net.get(), &ports, 0);
   if (n < 0) return "cannot list the ports of libvirt network '" + name + "': " + last_error();
   for (int i = 0; i < n; ++i) {
-    std::string xml = take(virNetworkPortGetXMLDesc(ports[i], 0));
+    std::string xml = take_string(virNetworkPortGetXMLDesc(ports[i], 0));
     if (!xml.empty()) out.push_back(std::move(xml));
     virNetworkPortFree(ports[i]);
   }
@@ -69,7 +58,7 @@ std::string read_own_network(virConnectPtr conn, const std::string& name, Libvir
   out.persistent = virNetworkIsPersistent(net.get()) == 1;
   int autostart = 0;
   out.autostart = virNetworkGetAutostart(net.get(), &autostart) == 0 && autostart;
-  out.xml = take(virNetworkGetXMLDesc(net.get(), out.persistent ? VIR_NETWORK_XML_INACTIVE : 0));
+  out.xml = take_string(virNetworkGetXMLDesc(net.get(), out.persistent ? VIR_NETWORK_XML_INACTIVE : 0));
   if (out.xml.empty()) return "cannot read libvirt network '" + name + "': " + last_error();
   if (is_registration(out.xml)) return "network '" + name + "' is hostnet's already (its registration in libvirt)";
   if (out.active) {

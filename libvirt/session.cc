@@ -1,19 +1,14 @@
 #include "libvirt/session.h"
 
 #include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 
+#include "libvirt/api_text.h"
 #include "libvirt/registration_xml.h"
 #include "xml/network_xml.h"
 
 namespace hostnet::libvirt {
 
 namespace {
-
-std::string last_error() {
-  const char* m = virGetLastErrorMessage();
-  return m ? m : "unknown libvirt error";
-}
 
 const char* close_reason(int reason) {
   switch (reason) {
@@ -34,9 +29,7 @@ std::string xml_of(virNetworkPtr net, unsigned flags) {
   char* text = virNetworkGetXMLDesc(net, flags);
   // Drivers without a separate inactive definition (libvirt's test driver) refuse the flag.
   if (!text && flags) text = virNetworkGetXMLDesc(net, 0);
-  std::string out = text ? text : "";
-  free(text);
-  return out;
+  return take_string(text);
 }
 
 }  // namespace
