@@ -270,38 +270,38 @@ Result<std::optional<std::int64_t>> column_int(const Row& row, const std::string
   return fail(Errc::Failed, "OVSDB column '" + name + "' is not an integer: " + (*v)->dump());
 }
 
-Result<std::set<std::string>> column_uuid_set(const Row& row, const std::string& name) {
+namespace {
+
+// A set column's elements as strings, each read by `text` (nullptr: not an element of this set).
+Result<std::set<std::string>> string_elements(const Row& row, const std::string& name, const char* what,
+                                              const json* (*text)(const json&)) {
   auto v = column(row, name);
   if (!v) return tl::unexpected(v.error());
   auto elems = set_elements(**v);
   std::set<std::string> out;
   if (elems)
     for (const auto& e : *elems) {
-      if (!is_tagged(e, "uuid") || !e[1].is_string()) {
+      const json* t = text(e);
+      if (!t) {
         elems = fail(Errc::Failed, "");
         break;
       }
-      out.insert(e[1].get<std::string>());
+      out.insert(t->get<std::string>());
     }
-  if (!elems) return fail(Errc::Failed, "OVSDB column '" + name + "' is not a set of uuids: " + (*v)->dump());
+  if (!elems) return fail(Errc::Failed, "OVSDB column '" + name + "' is not a set of " + what + ": " + (*v)->dump());
   return out;
 }
 
+}  // namespace
+
+Result<std::set<std::string>> column_uuid_set(const Row& row, const std::string& name) {
+  return string_elements(row, name, "uuids", [](const json& e) -> const json* {
+    return is_tagged(e, "uuid") && e[1].is_string() ? &e[1] : nullptr;
+  });
+}
+
 Result<std::set<std::string>> column_string_set(const Row& row, const std::string& name) {
-  auto v = column(row, name);
-  if (!v) return tl::unexpected(v.error());
-  auto elems = set_elements(**v);
-  std::set<std::string> out;
-  if (elems)
-    for (const auto& e : *elems) {
-      if (!e.is_string()) {
-        elems = fail(Errc::Failed, "");
-        break;
-      }
-      out.insert(e.get<std::string>());
-    }
-  if (!elems) return fail(Errc::Failed, "OVSDB column '" + name + "' is not a set of strings: " + (*v)->dump());
-  return out;
+  return string_elements(row, name, "strings", [](const json& e) -> const json* { return e.is_string() ? &e : nullptr; });
 }
 
 Result<std::optional<bool>> column_bool(const Row& row, const std::string& name) {
