@@ -24,7 +24,6 @@ seconds is far below 50 a second.
 
 Needs scripts/install-deps.sh --bench (libvirtd, QEMU, virt-install, iptables for libvirt's NAT)."""
 
-import json
 import re
 import statistics
 import subprocess
@@ -111,16 +110,12 @@ def main():
 
     args = benchlib.parse_args(__doc__, 5, extra)
     from harness import Host
-    from libvirt_host import Libvirtd, wait_for
+    from libvirt_host import Libvirtd, serve_libvirtd
 
     host = Host()
     try:
         with Libvirtd(host.ns) as lv:
-            host.stop_daemon()
-            host.libvirt_uri = lv.uri
-            host.start_daemon()
-            wait_for(lambda: json.loads(host.ctl("libvirt-info", "--json").stdout)["connected"], "hostnetd on libvirtd",
-                     timeout=60)
+            serve_libvirtd(host, lv)
             lv.define_network(LIBVIRT_DEFAULT)
             lv.virt_install("g1", "default", stay=True)
             lines = lv.wait_console("g1", "GUEST-STAYING", timeout=180)

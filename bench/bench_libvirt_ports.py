@@ -110,16 +110,12 @@ def ms(times):
 def main():
     args = benchlib.parse_args(__doc__, 10)
     from harness import Host
-    from libvirt_host import Libvirtd, wait_for
+    from libvirt_host import Libvirtd, serve_libvirtd, wait_for
 
     host = Host()
     try:
         with Libvirtd(host.ns) as lv:
-            host.stop_daemon()
-            host.libvirt_uri = lv.uri
-            host.start_daemon()
-            wait_for(lambda: json.loads(host.ctl("libvirt-info", "--json").stdout)["connected"], "hostnetd on libvirtd",
-                     timeout=60)
+            serve_libvirtd(host, lv)
             host.ctl("net-create", host.write_xml("hn", HOSTNET_NET))
             wait_for(lambda: "hn" in lv._names("net-list", "--name"), "hn registered in libvirt")
             lv.define_network(LIBVIRT_NET)

@@ -28,6 +28,7 @@ the files (QEMU and libvirt binaries, kernel), so a stale copy only costs a new 
 No virtlogd: qemu.conf says stdio_handler = "file" (see QEMU_CONF for the other settings)."""
 
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -97,6 +98,16 @@ def guest_image(outdir=None):
         fcntl.flock(lock, fcntl.LOCK_EX)
         run([str(GUEST_SRC / "build.sh"), str(outdir)], timeout=600)
     return Guest(outdir / "vmlinuz", outdir / "initrd.gz")
+
+
+def serve_libvirtd(host, lv, timeout=60):
+    """Restarts the test host's hostnetd pointed at libvirtd `lv` and waits until it is connected
+    (libvirtd's first answer can take seconds while it probes QEMU)."""
+    host.stop_daemon()
+    host.libvirt_uri = lv.uri
+    host.start_daemon()
+    wait_for(lambda: json.loads(host.ctl("libvirt-info", "--json").stdout)["connected"], "hostnetd to connect to libvirtd",
+             timeout=timeout)
 
 
 def wait_for(predicate, what, timeout=20.0, interval=0.1):

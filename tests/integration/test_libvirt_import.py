@@ -9,7 +9,6 @@ import subprocess
 import time
 
 from libvirt_host import wait_for
-from test_libvirtd import lv  # noqa: F401  (the fixture: a libvirtd hostnetd is connected to)
 
 LIBVIRT_DEFAULT = """<network>
   <name>default</name>

@@ -8,8 +8,7 @@ import json
 import pytest
 
 from harness import Host
-from libvirt_host import Libvirtd, wait_for
-from test_libvirtd import lv  # noqa: F401  (the fixture: a libvirtd hostnetd is connected to)
+from libvirt_host import Libvirtd, serve_libvirtd, wait_for
 
 LAB = """<network>
   <name>lab</name>
@@ -182,11 +181,7 @@ def ovs_lv():
     host = Host(ovs=True)
     try:
         with Libvirtd(host.ns, ovs_rundir=host.ovs.socket.parent) as daemon:
-            host.stop_daemon()
-            host.libvirt_uri = daemon.uri
-            host.start_daemon()
-            wait_for(lambda: json.loads(host.ctl("libvirt-info", "--json").stdout)["connected"], "hostnetd on libvirtd",
-                     timeout=60)
+            serve_libvirtd(host, daemon)
             yield host, daemon
             host.stop_daemon()
     finally:

@@ -5,9 +5,7 @@ admin's net-destroy. libvirt's own networks are never touched."""
 
 import json
 
-import pytest
-
-from libvirt_host import Libvirtd, wait_for
+from libvirt_host import wait_for
 from test_libvirt import libvirt_info, libvirt_note as note
 
 LAB = """<network>
@@ -20,17 +18,6 @@ LAB = """<network>
   <portgroup name='web'/>
 </network>
 """
-
-
-@pytest.fixture
-def lv(host):
-    with Libvirtd(host.ns) as daemon:
-        host.stop_daemon()
-        host.libvirt_uri = daemon.uri
-        host.start_daemon()
-        wait_for(lambda: libvirt_info(host)["connected"], "hostnetd to connect to libvirtd", timeout=60)
-        yield daemon
-        host.stop_daemon()  # before libvirtd goes: its disconnect is not what the test checks
 
 
 def active_in_libvirt(lv, name):
