@@ -156,15 +156,25 @@ TEST(PortRequest, BadRequestsNameTheOptionAndTheReason) {
   EXPECT_EQ(set_request_option(r, "isolated", "maybe").error().message, "isolated 'maybe': not yes or no");
 }
 
+namespace {
+
+// A port of network "n" as a record holds it.
+Port recorded_port(const std::string& id, const PortSettings& settings, const std::string& name) {
+  Port p;
+  p.id = id;
+  p.network = "n";
+  p.settings = settings;
+  p.settings.name = name;
+  return p;
+}
+
+}  // namespace
+
 TEST(PortRecord, RoundTripsEverySetting) {
   auto s = resolve(parse_valid(kNet), request({{"outbound", "100,200,10"}, {"isolated", "yes"}, {"owner", "1000"},
                                          {"group", "100"}, {"queues", "4"}, {"vm-uuid", "c7a5fdbd-cdaf-9455-926a-d65c16db1809"}}));
   ASSERT_TRUE(s) << s.error().message;
-  Port p;
-  p.id = "3f2a9c";
-  p.network = "n";
-  p.settings = *s;
-  p.settings.name = "hn-3f2a9c";
+  Port p = recorded_port("3f2a9c", *s, "hn-3f2a9c");
   p.ifindex = 17;
   p.ifb = "hb-3f2a9c";
   auto back = parse_port_record(format_port_record(p));
@@ -181,11 +191,7 @@ TEST(PortRecord, AVhostUserPortKeepsItsSocket) {
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_TRUE(is_vhost_user(*s));
   EXPECT_FALSE(is_foreign_port(*s));
-  Port p;
-  p.id = "77aa01";
-  p.network = "n";
-  p.settings = *s;
-  p.settings.name = "vhu-77aa01";
+  Port p = recorded_port("77aa01", *s, "vhu-77aa01");
   p.socket = "/run/hostnet/vhost-user/77aa01/sock";
   auto back = parse_port_record(format_port_record(p));
   ASSERT_TRUE(back) << back.error().message;
@@ -197,10 +203,7 @@ TEST(PortRecord, AVhostUserPortKeepsItsSocket) {
 TEST(PortRecord, AForeignPortKeepsWhoMadeItAndForWhichDomain) {
   auto s = resolve(parse_valid(kNet), request({{"name", "vnet3"}}));
   ASSERT_TRUE(s) << s.error().message;
-  Port p;
-  p.id = "a1b2c3";
-  p.network = "n";
-  p.settings = *s;
+  Port p = recorded_port("a1b2c3", *s, "vnet3");
   p.settings.kind = "libvirt";
   p.settings.vm_name = "web-1";
   p.settings.vm_uuid = "c7a5fdbd-cdaf-9455-926a-d65c16db1809";
