@@ -136,19 +136,18 @@ void PortManager::reconcile() {
     auto network = active_network(p.network);
     auto link = netlink::get_link(sock_, p.settings.name);
     bool ours = link && *link && (*link)->alias == port_alias(p);
+    SwitchBackend* active_backend = nullptr;  // the switch of the port's network, if it is active
+    if (network)
+      if (auto b = networks_.backend_for(*(*network)->live); b) active_backend = *b;
     if (is_vhost_user(p.settings)) {
       // No device to find: the socket directory and the switch's row are kept as they are (a
       // connected QEMU stays connected), or go with a network that is not active any more.
-      SwitchBackend* backend = nullptr;
-      if (network)
-        if (auto b = networks_.backend_for(*(*network)->live); b) backend = *b;
-      if (!backend) {
+      if (!active_backend) {
         log::info("port " + p.settings.name + ": network '" + p.network + "' is not active; removing the port");
-        if (!p.socket.empty()) std::filesystem::remove_all(std::filesystem::path(p.socket).parent_path(), ec);
-        std::filesystem::remove(file.path(), ec);
+        remove_devices(*entry);
         continue;
       }
-      if (auto r = backend->attach_port(attachment(p, *(*network)->live, false)); !r)
+      if (auto r = active_backend->attach_port(attachment(p, *(*network)->live, false)); !r)
         log::error("port " + p.settings.name + ": cannot plug it in: " + r.error().message);
       ids_by_name_[p.settings.name] = p.id;
       ports_.emplace(p.id, std::move(entry));
@@ -158,20 +157,16 @@ void PortManager::reconcile() {
       // Adopted as it is if its maker's device is still the one it was; else its maker tells
       // the next sync what there is now.
       bool same = link && *link && (*link)->ifindex == p.ifindex;
-      SwitchBackend* backend = nullptr;
-      if (network)
-        if (auto b = networks_.backend_for(*(*network)->live); b) backend = *b;
-      if (!backend || !same) {
+      if (!active_backend || !same) {
         log::info("port " + p.settings.name + " (" + p.settings.kind + "): " +
                   (!network ? "network '" + p.network + "' is not active" : std::string("its device is gone")) +
                   "; forgetting it");
-        remove_ifb(p);
-        std::filesystem::remove(file.path(), ec);
+        remove_devices(*entry);
         continue;
       }
       ids_by_name_[p.settings.name] = p.id;
       Entry& adopted = *ports_.emplace(p.id, std::move(entry)).first->second;
-      enforce_foreign(adopted, *(*network)->live, *backend);
+      enforce_foreign(adopted, *(*network)->live, *active_backend);
       continue;
     }
     if (!network) {
