@@ -233,6 +233,20 @@ struct TunnelDef {
   bool operator==(const TunnelDef&) const = default;
 };
 
+// A DPDK port of the network's OVS-DPDK bridge that reaches the LAN without the kernel
+// (hostnet's extension, in <metadata>; only with <hostnet:backend name="ovs-dpdk"/>):
+//   <hostnet:uplink type="dpdk" devargs="0000:03:00.0" name="dpdk0" rx-queues="2"/>
+// devargs are DPDK's device arguments (a PCI address, or a virtual device such as
+// "net_af_packet0,iface=eth1"); name is the OVS port's ("" for BRIDGE-upN); rx-queues is the
+// Interface's n_rxq (0: OVS's default, or what the device needs: see the OVS backend).
+struct UplinkDef {
+  std::string type;  // "dpdk"
+  std::string name;
+  std::string devargs;
+  unsigned rx_queues = 0;
+  bool operator==(const UplinkDef&) const = default;
+};
+
 inline constexpr const char* kHostnetNamespace = "https://hostnet.dev/xmlns/network/1.0";
 
 // <metadata> as libvirt keeps it (xml/metadata.cc): other applications' elements as libvirt
@@ -265,6 +279,7 @@ struct NetworkDef {
   MetadataDef metadata;
   std::vector<PortForward> port_forwards;  // from hostnet's own element in <metadata>
   std::vector<TunnelDef> tunnels;          // likewise
+  std::vector<UplinkDef> uplinks;          // likewise
   LibvirtDef libvirt;                      // likewise
   // <hostnet:backend name="ovs-dpdk"/>: the switching plugin ("bridge", "ovs", "ovs-dpdk"); ""
   // for the default (the kernel bridge, or "ovs" with <virtualport type='openvswitch'/>).

@@ -240,6 +240,13 @@ void format_hostnet_element(XmlWriter& w, const NetworkDef& def) {
     w.raw(line + "/>\n");
   }
   if (!def.backend.empty()) w.raw("      <" + qualified("backend") + " name=\"" + def.backend + "\"/>\n");
+  for (const auto& u : def.uplinks) {
+    std::string line = "      <" + qualified("uplink") + " type=\"" + u.type + "\"";
+    if (!u.name.empty()) line += " name=\"" + u.name + "\"";
+    line += " devargs=\"" + u.devargs + "\"";
+    if (u.rx_queues) line += " rx-queues=\"" + std::to_string(u.rx_queues) + "\"";
+    w.raw(line + "/>\n");
+  }
   if (def.libvirt.register_network)
     w.raw("      <" + qualified("libvirt") + " register=\"" + (*def.libvirt.register_network ? "yes" : "no") + "\"/>\n");
   if (def.libvirt.is_registration) w.raw("      <" + qualified("registration") + "/>\n");
@@ -248,7 +255,8 @@ void format_hostnet_element(XmlWriter& w, const NetworkDef& def) {
 
 void format_metadata(XmlWriter& w, const NetworkDef& def) {
   const MetadataDef& m = def.metadata;
-  bool hostnet = !def.port_forwards.empty() || !def.tunnels.empty() || def.libvirt != LibvirtDef{} || !def.backend.empty();
+  bool hostnet = !def.port_forwards.empty() || !def.tunnels.empty() || !def.uplinks.empty() ||
+                 def.libvirt != LibvirtDef{} || !def.backend.empty();
   bool others = !m.before_hostnet.empty() || !m.after_hostnet.empty();
   if (!hostnet && !others) {
     if (m.given_empty) {

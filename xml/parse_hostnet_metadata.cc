@@ -3,9 +3,11 @@
 //     <hostnet:forward proto="tcp" port="8080" to="192.168.122.10" to-port="80"/>
 //     <hostnet:tunnel type="vxlan" remote="192.0.2.2" key="42" dst-port="4789"/>
 //     <hostnet:backend name="ovs-dpdk"/>
+//     <hostnet:uplink type="dpdk" devargs="net_af_packet0,iface=eth1" name="dpdk0" rx-queues="1"/>
 //     <hostnet:libvirt register="no"/>
 //     <hostnet:registration/>
 //   </hostnet:network>
+#include <cctype>
 #include <cstdlib>
 
 #include <sys/socket.h>
@@ -53,6 +55,44 @@ Result<TunnelDef> parse_tunnel(const XMLElement* e, const NetworkDef& def) {
   return t;
 }
 
+// DPDK device arguments go into OVSDB and vswitchd's EAL as one string: printable ASCII without
+// spaces or quotes (a PCI address, or "net_xxx0,key=value,..."), as DPDK's own syntax has it.
+bool plain_devargs(const std::string& s) {
+  if (s.empty() || s.size() > 256) return false;
+  for (unsigned char c : s)
+    if (c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '&' || c == '\\') return false;
+  return true;
+}
+
+bool plain_port_name(const std::string& s) {
+  if (s.empty() || s.size() > 15) return false;
+  for (unsigned char c : s)
+    if (!std::isalnum(c) && c != '-' && c != '_' && c != '.') return false;
+  return true;
+}
+
+Result<UplinkDef> parse_uplink(const XMLElement* e, const NetworkDef& def) {
+  UplinkDef u;
+  u.type = attr(e, "type");
+  if (u.type != "dpdk") return bad(e, "type", "must be dpdk (a port DPDK drives, named by its devargs)");
+  u.devargs = attr(e, "devargs");
+  if (!plain_devargs(u.devargs))
+    return bad(e, "devargs", u.devargs.empty() ? "missing: DPDK's device arguments (a PCI address, or net_af_packet0,iface=DEV ...)"
+                                               : "not DPDK device arguments (up to 256 printable characters, no spaces or quotes)");
+  if (has_attr(e, "name")) {
+    u.name = attr(e, "name");
+    if (!plain_port_name(u.name)) return bad(e, "name", "not a port name (1-15 letters, digits, '-', '_', '.')");
+  }
+  auto queues = number(e, "rx-queues", 1, 1024);
+  if (!queues) return tl::unexpected(queues.error());
+  u.rx_queues = static_cast<unsigned>(queues->value_or(0));
+  for (const auto& other : def.uplinks) {
+    if (other.devargs == u.devargs) return bad(e, "devargs", "a second uplink on the same device");
+    if (!u.name.empty() && other.name == u.name) return bad(e, "name", "a second uplink of that name");
+  }
+  return u;
+}
+
 }  // namespace
 
 Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def) {
@@ -65,12 +105,20 @@ Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def)
     if (top) return bad(c, "", "a second hostnet element in <metadata>: put every forward and tunnel in the first");
     top = c;
   }
+  const XMLElement* first_uplink = nullptr;
   if (top) {
     for (const auto* e = top->FirstChildElement(); e; e = e->NextSiblingElement()) {
       if (local_name(e->Name()) == "tunnel") {
         auto t = parse_tunnel(e, def);
         if (!t) return tl::unexpected(t.error());
         def.tunnels.push_back(*t);
+        continue;
+      }
+      if (local_name(e->Name()) == "uplink") {
+        auto u = parse_uplink(e, def);
+        if (!u) return tl::unexpected(u.error());
+        def.uplinks.push_back(*u);
+        if (!first_uplink) first_uplink = e;
         continue;
       }
       if (local_name(e->Name()) == "libvirt") {
@@ -110,6 +158,12 @@ Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def)
       def.port_forwards.push_back(f);
     }
   }
+  // Checked once every element is read: <hostnet:backend> may come after the uplinks.
+  if (first_uplink && def.backend != "ovs-dpdk")
+    return bad(first_uplink, "", "a DPDK uplink needs <hostnet:backend name=\"ovs-dpdk\"/> in the same element");
+  if (first_uplink && !def.creates_bridge())
+    return bad(first_uplink, "", std::string("forward mode '") + forward_mode_name(def.forward.mode) +
+                                     "' uses a bridge hostnet does not make: an uplink is plugged only into a network's own bridge");
   return {};
 }
 

@@ -166,6 +166,36 @@ const BadCase kBad[] = {
                         "<h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
                         "<h:backend name='bridge'/></h:network></metadata></network>",
      "'bridge' (the kernel bridge) with <virtualport type='openvswitch'/>: choose one"},
+    {"uplink type", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                    "<h:backend name='ovs-dpdk'/><h:uplink type='pci' devargs='0000:03:00.0'/></h:network></metadata></network>",
+     "uplink type='pci'>: must be dpdk"},
+    {"uplink devargs missing", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                               "<h:backend name='ovs-dpdk'/><h:uplink type='dpdk'/></h:network></metadata></network>",
+     "<h:uplink devargs>: missing: DPDK's device arguments"},
+    {"uplink devargs space", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                             "<h:backend name='ovs-dpdk'/><h:uplink type='dpdk' devargs='net_tap0, iface=x'/>"
+                             "</h:network></metadata></network>",
+     "not DPDK device arguments"},
+    {"uplink name", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                    "<h:backend name='ovs-dpdk'/><h:uplink type='dpdk' name='a/b' devargs='0000:03:00.0'/>"
+                    "</h:network></metadata></network>",
+     "name='a/b'>: not a port name"},
+    {"uplink queues", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                      "<h:backend name='ovs-dpdk'/><h:uplink type='dpdk' devargs='0000:03:00.0' rx-queues='0'/>"
+                      "</h:network></metadata></network>",
+     "rx-queues"},
+    {"uplink twice", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                     "<h:backend name='ovs-dpdk'/><h:uplink type='dpdk' devargs='0000:03:00.0'/>"
+                     "<h:uplink type='dpdk' devargs='0000:03:00.0'/></h:network></metadata></network>",
+     "a second uplink on the same device"},
+    {"uplink without dpdk", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>\n"
+                            "<h:uplink type='dpdk' devargs='0000:03:00.0'/><h:backend name='ovs'/>"
+                            "</h:network></metadata></network>",
+     "line 2: <h:uplink>: a DPDK uplink needs <hostnet:backend name=\"ovs-dpdk\"/>"},
+    {"uplink on a host bridge", "<network><name>x</name><forward mode='bridge'/><bridge name='br0'/><metadata>"
+                                "<h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'><h:backend name='ovs-dpdk'/>"
+                                "<h:uplink type='dpdk' devargs='0000:03:00.0'/></h:network></metadata></network>",
+     "forward mode 'bridge' uses a bridge hostnet does not make"},
     {"tunnel vni", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
                    "<h:tunnel type='vxlan' remote='192.0.2.2' key='16777216'/></h:network></metadata></network>",
      "not a 24-bit VNI"},
