@@ -48,7 +48,7 @@ DriftWatcher::~DriftWatcher() {
   sd_event_source_disable_unref(timer_);
 }
 
-void DriftWatcher::schedule_repair() {
+void DriftWatcher::repair_soon() {
   if (timer_ && sd_event_source_get_enabled(timer_, nullptr) > 0) return;
   sd_event_source_disable_unref(timer_);
   timer_ = nullptr;
@@ -67,7 +67,7 @@ int DriftWatcher::on_nft(sd_event_source*, int, uint32_t, void* p) {
       return;
     if (generation_pid(nlh) != ::getpid()) foreign = true;
   });
-  if (foreign) self->schedule_repair();
+  if (foreign) self->repair_soon();
   return 0;
 }
 
@@ -77,7 +77,7 @@ int DriftWatcher::on_rtnl(sd_event_source*, int, uint32_t, void* p) {
   self->rtnl_.drain([&](const struct nlmsghdr* nlh) {
     if (!nlh || nlh->nlmsg_type == RTM_DELADDR || nlh->nlmsg_type == RTM_DELLINK) removal = true;
   });
-  if (removal) self->schedule_repair();
+  if (removal) self->repair_soon();
   return 0;
 }
 

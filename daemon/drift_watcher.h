@@ -21,6 +21,8 @@ class DriftWatcher {
   ~DriftWatcher();
   DriftWatcher(const DriftWatcher&) = delete;
   DriftWatcher& operator=(const DriftWatcher&) = delete;
+  // A repair after the settle time, for drift others notice (a backend's own database).
+  void repair_soon();
 
  private:
   DriftWatcher(sd_event* loop, Manager& manager, netlink::EventSocket nft, netlink::EventSocket rtnl)
@@ -28,7 +30,6 @@ class DriftWatcher {
   static int on_nft(sd_event_source*, int, uint32_t, void* self);
   static int on_rtnl(sd_event_source*, int, uint32_t, void* self);
   static int on_timer(sd_event_source*, uint64_t, void* self);
-  void schedule_repair();
 
   sd_event* loop_;
   Manager& manager_;

@@ -51,8 +51,12 @@ int run(const DaemonOptions& opts) {
     log::error(r.error().message);
     return 1;
   }
+  // Backends come before the drift watcher that repairs what they report changed; their reports
+  // arrive only from the running loop, when it exists.
+  std::function<void()> repair_soon;
   BackendRegistry backends;
-  backends.load_plugins(opts.plugin_dir, PluginContext{opts.state_dir, opts.plugin_options, (*loop)->get()});
+  backends.load_plugins(opts.plugin_dir, PluginContext{opts.state_dir, opts.plugin_options, (*loop)->get(),
+                                                       [&repair_soon] { if (repair_soon) repair_soon(); }});
   if (backends.infos().empty()) log::warning("no switch backend plugins found in " + opts.plugin_dir);
   auto firewall = NftFirewall::open();
   if (!firewall) {
@@ -79,6 +83,7 @@ int run(const DaemonOptions& opts) {
     log::error(drift.error().message);
     return 1;
   }
+  repair_soon = [watcher = drift->get()] { watcher->repair_soon(); };
 
   std::unique_ptr<libvirt::LibvirtLink> libvirt_link;
   if (opts.libvirt) {
@@ -99,6 +104,7 @@ int run(const DaemonOptions& opts) {
   }
   log::notice("hostnetd " HOSTNET_VERSION " ready on " + std::string(dbus::kBusName));
   int rc = (*loop)->run();
+  repair_soon = nullptr;
   // Port adds and network starts still waiting for their switch are dropped now (port adds
   // rolled back), while the bus their pending replies belong to still exists.
   (*ports)->abandon_creations();

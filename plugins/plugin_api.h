@@ -10,7 +10,8 @@
 
 namespace hostnet {
 
-inline constexpr unsigned kPluginAbiVersion = 3;  // 2: PluginContext::event_loop; 3: PortAttachment::foreign, BackendInfo::details
+inline constexpr unsigned kPluginAbiVersion = 4;  // 2: PluginContext::event_loop; 3: PortAttachment::foreign, BackendInfo::details;
+                                                 // 4: SwitchSpec::uplinks, PluginContext::changed_behind
 
 struct PluginDescriptor {
   unsigned abi_version;

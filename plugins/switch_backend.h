@@ -49,6 +49,14 @@ struct TunnelSpec {
 // tunnel, so it is stable across restarts and unique per network and remote.
 std::string tunnel_port_name(const std::string& owner_tag, const TunnelSpec& tunnel);
 
+// A port of the switch driven by DPDK that reaches the LAN without the kernel (OVS-DPDK only).
+struct UplinkSpec {
+  std::string name;     // the OVS port's
+  std::string devargs;  // DPDK's device arguments
+  unsigned rx_queues = 0;  // n_rxq; 0: the backend's choice
+  bool operator==(const UplinkSpec&) const = default;
+};
+
 // What the daemon wants to exist.
 struct SwitchSpec {
   std::string name;       // interface name, at most 15 bytes
@@ -59,6 +67,7 @@ struct SwitchSpec {
   std::optional<MacAddress> mac;
   std::vector<IpAssignment> addresses;
   std::vector<TunnelSpec> tunnels;
+  std::vector<UplinkSpec> uplinks;  // a backend without DPDK refuses a spec that has any
 };
 
 // What exists.
@@ -228,6 +237,9 @@ struct PluginContext {
   // The daemon's event loop, for plugins with sockets of their own to watch (OVSDB); null in unit
   // tests, where such plugins poll when called instead.
   sd_event* event_loop = nullptr;
+  // For a backend that notices changes made behind its back (rows an admin deleted from OVSDB):
+  // the daemon repairs what its networks and ports need soon after (debounced). May be empty.
+  std::function<void()> changed_behind;
 };
 
 inline std::string tunnel_port_name(const std::string& owner_tag, const TunnelSpec& t) {

@@ -166,6 +166,8 @@ Result<void> BridgeBackend::ensure_tunnels(const SwitchSpec& spec, int bridge, R
 Result<SwitchState> BridgeBackend::ensure_switch(const SwitchSpec& spec) {
   if (!sock_) return fail(Errc::Unsupported, info_.unavailable_reason);
   if (auto r = check_tunnels(spec); !r) return tl::unexpected(r.error());
+  if (!spec.uplinks.empty())
+    return fail(Errc::Unsupported, "uplink " + spec.uplinks.front().name + ": DPDK uplinks need the ovs-dpdk backend");
   auto existing = netlink::get_link(*sock_, spec.name);
   if (!existing) return tl::unexpected(existing.error());
   if (*existing) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -26,6 +27,8 @@ namespace {
 constexpr const char* kDefaultSocket = "/var/run/openvswitch/db.sock";
 constexpr std::chrono::seconds kDeviceTimeout{30};
 constexpr std::chrono::seconds kDeviceGoneTimeout{10};
+// DPDK probes a device as vswitchd takes its port: a PCI NIC can take seconds.
+constexpr std::chrono::milliseconds kUplinkTimeout{15000};
 constexpr uint64_t kKeepaliveTick = 1'000'000;  // usec between keepalive checks
 constexpr std::chrono::milliseconds kAttemptWait{200};
 
@@ -66,6 +69,27 @@ std::vector<std::pair<std::string, std::string>> dpdk_details(const ovsdb::Repli
   return out;
 }
 
+// DPDK's net_tap refuses a configuration with fewer rx than tx queues, and vswitchd gives a
+// DPDK port a tx queue per PMD thread plus one for its other threads; left at n_rxq=1 it fails
+// (EINVAL) and vswitchd retries it in a tight loop. Counted from pmd-cpu-mask (one PMD thread
+// per core in it); without a mask vswitchd makes one PMD thread per NUMA node, taken here as one.
+unsigned net_tap_rx_queues(const ovsdb::Replica& replica) {
+  unsigned pmds = 1;
+  const auto& root = replica.table("Open_vSwitch");
+  if (!root.empty())
+    if (auto config = ovsdb::column_string_map(root.begin()->second, "other_config"); config)
+      if (auto it = config->find("pmd-cpu-mask"); it != config->end()) {
+        unsigned bits = 0;
+        for (char c : it->second) {
+          if (c == 'x' || c == 'X') bits = 0;  // a "0x" prefix: what came before was its 0
+          else if (std::isxdigit(static_cast<unsigned char>(c)))
+            bits += static_cast<unsigned>(__builtin_popcount(std::stoul(std::string(1, c), nullptr, 16)));
+        }
+        if (bits) pmds = bits;
+      }
+  return pmds + 1;
+}
+
 }  // namespace
 
 std::unique_ptr<SwitchBackend> OvsBackend::create(const PluginContext& context) {
@@ -82,6 +106,7 @@ std::unique_ptr<SwitchBackend> OvsBackend::create(const PluginContext& context, 
   options.socket_path = option(context, "ovsdb-socket", kDefaultSocket);
   options.monitor = monitored(flavor.dpdk);
   auto backend = std::unique_ptr<OvsBackend>(new OvsBackend(std::move(options), std::move(flavor), context.event_loop));
+  backend->changed_behind_ = context.changed_behind;
   // One try: hostnetd must come up at once even when ovsdb-server does not; the event loop keeps
   // trying in the background, with backoff.
   if (auto r = backend->session_.connect_once(); !r) {
@@ -186,9 +211,30 @@ void OvsBackend::pump(bool was_connected) {
   }
 }
 
+std::set<std::string> OvsBackend::owned_rows() const {
+  std::set<std::string> out;
+  for (const char* table : {"Bridge", "Port"})
+    for (const auto& [uuid, row] : session_.replica().table(table))
+      if (!owner_of(row).empty()) out.insert(uuid);
+  return out;
+}
+
+void OvsBackend::note_owned_rows(bool tell) {
+  auto now = owned_rows();
+  bool lost = std::any_of(owned_.begin(), owned_.end(), [&](const std::string& uuid) { return !now.count(uuid); });
+  owned_ = std::move(now);
+  if (lost && tell && changed_behind_) {
+    log::info("ovs: rows hostnet made were deleted by someone else; repairing");
+    changed_behind_();
+  }
+}
+
 int OvsBackend::on_io(sd_event_source*, int, uint32_t, void* p) {
   auto* self = static_cast<OvsBackend*>(p);
   self->pump(self->session_.connected());
+  // What arrives here was not asked for by hostnet's transactions (transact reads their updates
+  // itself): a row of hostnet's gone now was deleted by an admin or a fresh database.
+  if (self->session_.connected()) self->note_owned_rows(true);
   if (self->session_.connected() && (!self->waiting_.empty() || !self->device_waits_.empty())) self->check_waiting();
   return 0;
 }
@@ -259,6 +305,7 @@ Result<std::vector<nlohmann::json>> OvsBackend::transact(const nlohmann::json& o
   // What the transaction changed reaches the replica as an update; read it now so the next
   // lookup sees it.
   if (session_.connected()) (void)session_.on_readable();
+  note_owned_rows(false);
   if (!waiting_.empty()) arm_check(std::chrono::steady_clock::now());
   return r;
 }
@@ -326,11 +373,17 @@ Result<OvsBackend::BridgePlan> OvsBackend::plan_bridge(const SwitchSpec& spec) {
     if (owner != spec.owner_tag)
       return fail(Errc::Conflict, "Open vSwitch bridge '" + spec.name + "' already exists and is not hostnet's bridge for this network" +
                                       (owner.empty() ? std::string() : " (it belongs to " + owner + ")"));
-    std::vector<TunnelSpec> missing;
+    // The switch's own ports that went missing (an admin's del-port) are made again; an uplink
+    // vswitchd refuses shows in its Interface's error, as when the network started.
+    std::vector<TunnelSpec> tunnels;
     for (const auto& t : spec.tunnels)
-      if (!find_row("Port", tunnel_port_name(spec.owner_tag, t))) missing.push_back(t);
-    if (!missing.empty())
-      if (auto r = transact(ovs::add_tunnels_ops(spec, missing, existing->uuid)); !r) return tl::unexpected(r.error());
+      if (!find_row("Port", tunnel_port_name(spec.owner_tag, t))) tunnels.push_back(t);
+    std::vector<UplinkSpec> uplinks;
+    for (const auto& u : spec.uplinks)
+      if (!find_row("Port", u.name)) uplinks.push_back(u);
+    if (!tunnels.empty() || !uplinks.empty())
+      if (auto r = transact(ovs::add_switch_ports_ops(spec, tunnels, uplinks, existing->uuid)); !r)
+        return tl::unexpected(r.error());
     return BridgePlan::Adopt;
   }
   // The bridge of that name was just deleted: the old device must be gone before the new one is
@@ -344,7 +397,7 @@ Result<OvsBackend::BridgePlan> OvsBackend::plan_bridge(const SwitchSpec& spec) {
 Result<std::string> OvsBackend::commit_bridge(const SwitchSpec& spec) {
   auto results = transact(ovs::create_bridge_ops(spec, datapath_type_));
   if (!results) return tl::unexpected(results.error());
-  return ovs::inserted_uuid((*results)[2 + 2 * spec.tunnels.size()]);
+  return ovs::inserted_uuid((*results)[2 + 2 * (spec.tunnels.size() + spec.uplinks.size())]);
 }
 
 Result<SwitchState> OvsBackend::finish_bridge(const SwitchSpec& spec, Result<int> ifindex, const std::string& made_uuid) {
@@ -356,7 +409,35 @@ Result<SwitchState> OvsBackend::finish_bridge(const SwitchSpec& spec, Result<int
   return SwitchState{spec.name, *ifindex, spec.owner_tag, true, !made_uuid.empty()};
 }
 
-Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
+Result<SwitchSpec> OvsBackend::prepared(const SwitchSpec& spec) const {
+  if (spec.uplinks.empty()) return spec;
+  if (!flavor_.dpdk)
+    return fail(Errc::Unsupported, "uplink " + spec.uplinks.front().name + ": DPDK uplinks need the ovs-dpdk backend");
+  SwitchSpec out = spec;
+  for (auto& u : out.uplinks)
+    if (!u.rx_queues && u.devargs.rfind("net_tap", 0) == 0) u.rx_queues = net_tap_rx_queues(session_.replica());
+  return out;
+}
+
+OvsBackend::Added OvsBackend::uplinks_of(const SwitchSpec& spec, const std::string& bridge_uuid) {
+  Added added;
+  added.bridge_uuid = bridge_uuid;
+  for (const auto& u : spec.uplinks) added.names.push_back(u.name);
+  added.timeout = kUplinkTimeout;
+  return added;
+}
+
+Error OvsBackend::uplink_failure(const SwitchSpec& spec, const Error& error) {
+  std::string devargs;
+  for (const auto& u : spec.uplinks) devargs += (devargs.empty() ? "'" : ", '") + u.devargs + "'";
+  return Error{error.code, "DPDK uplink (dpdk-devargs " + devargs + "): " + error.message +
+                               "; ovs-vswitchd's log has DPDK's reason"};
+}
+
+Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& asked) {
+  auto prepared_spec = prepared(asked);
+  if (!prepared_spec) return tl::unexpected(prepared_spec.error());
+  const SwitchSpec& spec = *prepared_spec;
   auto plan = plan_bridge(spec);
   if (!plan) return tl::unexpected(plan.error());
   if (*plan == BridgePlan::WaitOldGone) {
@@ -372,11 +453,18 @@ Result<SwitchState> OvsBackend::ensure_switch(const SwitchSpec& spec) {
     if (!uuid) return tl::unexpected(uuid.error());
     made_uuid = *uuid;
   }
-  return finish_bridge(spec, wait_for_device(spec.name, true, kDeviceTimeout), made_uuid);
+  auto ifindex = wait_for_device(spec.name, true, kDeviceTimeout);
+  // A bridge made now starts only with its uplinks working; an adopted one keeps them as they are.
+  if (ifindex && !made_uuid.empty() && !spec.uplinks.empty())
+    if (auto r = wait_taken(uplinks_of(spec, made_uuid)); !r) ifindex = tl::unexpected(uplink_failure(spec, r.error()));
+  return finish_bridge(spec, std::move(ifindex), made_uuid);
 }
 
-void OvsBackend::ensure_switch_async(const SwitchSpec& spec, SwitchDone done) {
-  if (!loop_) return done(ensure_switch(spec));
+void OvsBackend::ensure_switch_async(const SwitchSpec& asked, SwitchDone done) {
+  if (!loop_) return done(ensure_switch(asked));
+  auto prepared_spec = prepared(asked);
+  if (!prepared_spec) return done(tl::unexpected(prepared_spec.error()));
+  const SwitchSpec& spec = *prepared_spec;
   auto plan = plan_bridge(spec);
   if (!plan) return done(tl::unexpected(plan.error()));
   auto made = [this, spec, done](BridgePlan plan) {
@@ -387,7 +475,15 @@ void OvsBackend::ensure_switch_async(const SwitchSpec& spec, SwitchDone done) {
       made_uuid = *uuid;
     }
     wait_for_device_async(spec.name, true, kDeviceTimeout, [this, spec, done, made_uuid](Result<int> ifindex) {
-      done(finish_bridge(spec, std::move(ifindex), made_uuid));
+      if (!ifindex || made_uuid.empty() || spec.uplinks.empty()) return done(finish_bridge(spec, std::move(ifindex), made_uuid));
+      auto added = uplinks_of(spec, made_uuid);
+      auto deadline = std::chrono::steady_clock::now() + added.timeout;
+      waiting_.push_back(Waiting{std::move(added), deadline, [this, spec, done, made_uuid, ifindex](Result<void> taken) {
+                                   Result<int> outcome = ifindex;
+                                   if (!taken) outcome = tl::unexpected(uplink_failure(spec, taken.error()));
+                                   done(finish_bridge(spec, std::move(outcome), made_uuid));
+                                 }});
+      arm_check(std::chrono::steady_clock::now());
     });
   };
   if (*plan != BridgePlan::WaitOldGone) return made(*plan);

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "common/netlink/rtnl_socket.h"
@@ -110,6 +111,12 @@ class OvsBackend final : public SwitchBackend {
   // and adding missing tunnels to an adopted bridge), the create transaction (the Bridge's
   // uuid), and the device's configuration once it exists (deleting the rows made on failure).
   enum class BridgePlan { Adopt, WaitOldGone, Create };
+  // The spec as this backend makes it: uplinks refused without DPDK, their n_rxq chosen where
+  // the device needs one (net_tap).
+  Result<SwitchSpec> prepared(const SwitchSpec& spec) const;
+  // A made bridge's uplinks, awaited as port adds are; the error they end in, said as theirs.
+  static Added uplinks_of(const SwitchSpec& spec, const std::string& bridge_uuid);
+  static Error uplink_failure(const SwitchSpec& spec, const Error& error);
   Result<BridgePlan> plan_bridge(const SwitchSpec& spec);
   Result<std::string> commit_bridge(const SwitchSpec& spec);
   Result<SwitchState> finish_bridge(const SwitchSpec& spec, Result<int> ifindex, const std::string& made_uuid);
@@ -125,6 +132,11 @@ class OvsBackend final : public SwitchBackend {
   };
   // A deleted bridge whose device vswitchd has yet to remove (until a deadline).
   bool being_removed(const std::string& name);
+
+  // Drift: the uuids of the Bridge and Port rows hostnet owns, as last seen. A row missing from
+  // a later look outside hostnet's own transactions is reported through changed_behind_.
+  std::set<std::string> owned_rows() const;
+  void note_owned_rows(bool tell);
 
   // Event-loop plumbing: watch the socket, reconnect on a timer after a loss.
   void watch();
@@ -148,6 +160,8 @@ class OvsBackend final : public SwitchBackend {
   sd_event_source* check_ = nullptr;
   sd_event_source* keepalive_ = nullptr;
   std::vector<Waiting> waiting_;
+  std::set<std::string> owned_;
+  std::function<void()> changed_behind_;
   std::vector<DeviceWait> device_waits_;
   std::map<std::string, std::chrono::steady_clock::time_point> removing_;  // bridge name -> deadline
 };

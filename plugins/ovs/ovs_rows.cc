@@ -25,19 +25,34 @@ std::string ipv4_text(const std::array<std::uint8_t, 4>& a) {
   return std::to_string(a[0]) + "." + std::to_string(a[1]) + "." + std::to_string(a[2]) + "." + std::to_string(a[3]);
 }
 
-// Interface + Port rows of each tunnel, named tunnelN; returns the Port named-uuids.
-std::vector<json> tunnel_rows(const SwitchSpec& spec, const std::vector<TunnelSpec>& tunnels, json& ops) {
+// One Interface + Port pair of the switch itself (a tunnel, an uplink), owned by its network.
+// Named KIND_ifaceN and KINDN in the transaction.
+json own_port(const SwitchSpec& spec, const std::string& name, json interface, const std::string& kind, size_t n,
+              json& ops) {
+  interface["name"] = name;
+  std::string iface = kind + "_iface" + std::to_string(n), port = kind + std::to_string(n);
+  ops.push_back(o::op::insert("Interface", std::move(interface), iface));
+  ops.push_back(o::op::insert("Port", {{"name", name}, {"interfaces", o::named_uuid(iface)},
+                                       {"external_ids", o::string_map({{kOwnerKey, spec.owner_tag}})}}, port));
+  return o::named_uuid(port);
+}
+
+// The rows of the switch's tunnels and DPDK uplinks; returns the Port named-uuids.
+std::vector<json> switch_port_rows(const SwitchSpec& spec, const std::vector<TunnelSpec>& tunnels,
+                                   const std::vector<UplinkSpec>& uplinks, json& ops) {
   std::vector<json> ports;
   for (size_t i = 0; i < tunnels.size(); ++i) {
     const auto& t = tunnels[i];
-    std::string name = tunnel_port_name(spec.owner_tag, t);
     std::map<std::string, std::string> options = {{"remote_ip", ipv4_text(t.remote)}, {"key", std::to_string(t.key)}};
     if (t.dst_port) options["dst_port"] = std::to_string(t.dst_port);
-    std::string iface = "tunnel_iface" + std::to_string(i), port = "tunnel" + std::to_string(i);
-    ops.push_back(o::op::insert("Interface", {{"name", name}, {"type", t.type}, {"options", o::string_map(options)}}, iface));
-    ops.push_back(o::op::insert("Port", {{"name", name}, {"interfaces", o::named_uuid(iface)},
-                                         {"external_ids", o::string_map({{kOwnerKey, spec.owner_tag}})}}, port));
-    ports.push_back(o::named_uuid(port));
+    ports.push_back(own_port(spec, tunnel_port_name(spec.owner_tag, t),
+                             {{"type", t.type}, {"options", o::string_map(options)}}, "tunnel", i, ops));
+  }
+  for (size_t i = 0; i < uplinks.size(); ++i) {
+    const auto& u = uplinks[i];
+    std::map<std::string, std::string> options = {{"dpdk-devargs", u.devargs}};
+    if (u.rx_queues) options["n_rxq"] = std::to_string(u.rx_queues);
+    ports.push_back(own_port(spec, u.name, {{"type", "dpdk"}, {"options", o::string_map(options)}}, "uplink", i, ops));
   }
   return ports;
 }
@@ -69,7 +84,7 @@ json create_bridge_ops(const SwitchSpec& spec, const std::string& datapath_type)
   ops.push_back(o::op::insert("Interface", iface, "iface"));
   ops.push_back(o::op::insert("Port", {{"name", spec.name}, {"interfaces", o::named_uuid("iface")},
                                        {"external_ids", o::string_map({{kOwnerKey, spec.owner_tag}})}}, "port"));
-  auto ports = tunnel_rows(spec, spec.tunnels, ops);
+  auto ports = switch_port_rows(spec, spec.tunnels, spec.uplinks, ops);
   ports.insert(ports.begin(), o::named_uuid("port"));
   json bridge = {{"name", spec.name},
                  {"ports", o::set_of(std::move(ports))},
@@ -82,9 +97,10 @@ json create_bridge_ops(const SwitchSpec& spec, const std::string& datapath_type)
   return ops;
 }
 
-json add_tunnels_ops(const SwitchSpec& spec, const std::vector<TunnelSpec>& tunnels, const std::string& bridge_uuid) {
+json add_switch_ports_ops(const SwitchSpec& spec, const std::vector<TunnelSpec>& tunnels,
+                          const std::vector<UplinkSpec>& uplinks, const std::string& bridge_uuid) {
   json ops = json::array();
-  auto ports = tunnel_rows(spec, tunnels, ops);
+  auto ports = switch_port_rows(spec, tunnels, uplinks, ops);
   ops.push_back(o::op::mutate("Bridge", {o::uuid_is(bridge_uuid)}, {o::set_insert("ports", std::move(ports))}));
   return ops;
 }

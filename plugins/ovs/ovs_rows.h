@@ -17,9 +17,11 @@ inline constexpr const char* kOwnerKey = "hostnet-owner";
 // Open_vSwitch.bridges in the same transaction (a Bridge nobody references is garbage-collected).
 nlohmann::json create_bridge_ops(const SwitchSpec& spec, const std::string& datapath_type);
 nlohmann::json delete_bridge_ops(const std::string& bridge_uuid);
-// Tunnel ports (type vxlan/gre/geneve, options remote_ip/key/dst_port) added to an existing
-// bridge; create_bridge_ops includes the spec's tunnels already.
-nlohmann::json add_tunnels_ops(const SwitchSpec& spec, const std::vector<TunnelSpec>& tunnels, const std::string& bridge_uuid);
+// The switch's own ports added to an existing bridge: tunnels (type vxlan/gre/geneve, options
+// remote_ip/key/dst_port) and DPDK uplinks (type dpdk, options dpdk-devargs and n_rxq).
+// create_bridge_ops includes the spec's already.
+nlohmann::json add_switch_ports_ops(const SwitchSpec& spec, const std::vector<TunnelSpec>& tunnels,
+                                    const std::vector<UplinkSpec>& uplinks, const std::string& bridge_uuid);
 
 // An existing device as a port of the bridge: Interface + Port inserted, Bridge.ports grown by a
 // mutate "insert" (never rewritten: that costs seconds per port at ~1000 ports).

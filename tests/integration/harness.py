@@ -284,13 +284,25 @@ class Ovs:
                        f"other_config:dpdk-extra=--no-huge --legacy-mem -m 512 --file-prefix={self.dpdk_prefix} --no-pci",
                        "other_config:per-port-memory=true", "other_config:pmd-cpu-mask=0x2",
                        "other_config:dpdk-lcore-mask=0x1", "other_config:pmd-maxsleep=10000")
-        self.vswitchd = self._spawn([self.VSWITCHD_DPDK if dpdk else self.VSWITCHD, f"unix:{self.socket}", f"--unixctl={self.dir}/run/vswitchd.ctl",
-                                     f"--log-file={self.dir}/log/ovs-vswitchd.log", "--no-chdir"])
-        host._wait(lambda: (self.dir / "run" / "vswitchd.ctl").exists() or self.vswitchd.poll() is not None,
-                   "ovs-vswitchd to start")
-        if dpdk == "init":
-            host._wait(lambda: self.vsctl("get", "Open_vSwitch", ".", "dpdk_initialized").strip() == "true"
-                       or self.vswitchd.poll() is not None, "DPDK to initialise in ovs-vswitchd", timeout=30)
+        self.start_vswitchd()
+
+    def start_vswitchd(self):
+        ctl = self.dir / "run" / "vswitchd.ctl"
+        if ctl.exists():
+            ctl.unlink()
+        self.vswitchd = self._spawn([self.VSWITCHD_DPDK if self.dpdk else self.VSWITCHD, f"unix:{self.socket}",
+                                     f"--unixctl={ctl}", f"--log-file={self.dir}/log/ovs-vswitchd.log", "--no-chdir"])
+        self.host._wait(lambda: ctl.exists() or self.vswitchd.poll() is not None, "ovs-vswitchd to start")
+        if self.dpdk == "init":
+            self.host._wait(lambda: self.vsctl("get", "Open_vSwitch", ".", "dpdk_initialized").strip() == "true"
+                            or self.vswitchd.poll() is not None, "DPDK to initialise in ovs-vswitchd", timeout=30)
+
+    def restart_vswitchd(self):
+        """SIGTERM, and a new one once the old has exited (DPDK's EAL refuses a second process on
+        the same file prefix): what `systemctl restart ovs-vswitchd` does."""
+        self.vswitchd.terminate()
+        self.vswitchd.wait(timeout=30)
+        self.start_vswitchd()
 
     def _spawn(self, cmd):
         return subprocess.Popen(["ip", "netns", "exec", self.host.ns, *cmd], env=self.env,

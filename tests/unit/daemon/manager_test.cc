@@ -90,7 +90,7 @@ class ManagerTest : public ::testing::Test {
   void load(const std::string& plugins, std::vector<std::pair<std::string, std::string>> options) {
     manager_.reset();
     registry_ = std::make_unique<BackendRegistry>();
-    registry_->load_plugins(plugins, PluginContext{dir_ / "run", std::move(options)});
+    registry_->load_plugins(plugins, PluginContext{dir_ / "run", std::move(options), nullptr, {}});
     ASSERT_TRUE(registry_->get("fake")) << "the fake plugin was not found under " << plugins;
     restart();
   }

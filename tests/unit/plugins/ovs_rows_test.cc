@@ -43,6 +43,21 @@ TEST(OvsRows, CreateBridge) {
   expect_golden("ovs-delete-bridge", ovs::delete_bridge_ops("6e4a2c3f-0000-4000-8000-000000000001"));
 }
 
+TEST(OvsRows, DpdkUplinksArePortsOfTheBridgeMadeWithIt) {
+  SwitchSpec spec;
+  spec.name = "hnlan0";
+  spec.owner_tag = "hostnet:lan";
+  spec.uplinks = {UplinkSpec{"dpdk0", "0000:03:00.0", 0}, UplinkSpec{"hnlan0-up1", "net_tap0,iface=hnup0", 2}};
+  auto ops = ovs::create_bridge_ops(spec, "netdev");
+  EXPECT_EQ(ops[6]["row"]["ports"][1].size(), 3u);  // the internal port and two uplinks
+  expect_golden("ovs-create-bridge-uplinks", ops);
+  // An uplink deleted behind hostnet's back is added again on its own.
+  auto again = ovs::add_switch_ports_ops(spec, {}, {spec.uplinks[1]}, "6e4a2c3f-0000-4000-8000-000000000001");
+  ASSERT_EQ(again.size(), 3u);
+  EXPECT_EQ(again[0]["row"]["options"], json::parse(R"(["map",[["dpdk-devargs","net_tap0,iface=hnup0"],["n_rxq","2"]]])"));
+  EXPECT_EQ(again[2]["mutations"][0][1], "insert");
+}
+
 TEST(OvsRows, AddPortGrowsBridgePortsByMutateInsert) {
   auto ops = ovs::add_ports_ops({port()}, "6e4a2c3f-0000-4000-8000-000000000001");
   EXPECT_EQ(ops[2]["op"], "mutate");
