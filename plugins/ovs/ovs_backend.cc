@@ -428,8 +428,12 @@ OvsBackend::Added OvsBackend::uplinks_of(const SwitchSpec& spec, const std::stri
 }
 
 Error OvsBackend::uplink_failure(const SwitchSpec& spec, const Error& error) {
+  // The error names the port vswitchd refused (taken()); a timeout names them all.
   std::string devargs;
-  for (const auto& u : spec.uplinks) devargs += (devargs.empty() ? "'" : ", '") + u.devargs + "'";
+  for (const auto& u : spec.uplinks)
+    if (error.message.find("port " + u.name + ":") != std::string::npos) devargs = "'" + u.devargs + "'";
+  if (devargs.empty())
+    for (const auto& u : spec.uplinks) devargs += (devargs.empty() ? "'" : ", '") + u.devargs + "'";
   return Error{error.code, "DPDK uplink (dpdk-devargs " + devargs + "): " + error.message +
                                "; ovs-vswitchd's log has DPDK's reason"};
 }
