@@ -114,6 +114,7 @@ std::unique_ptr<SwitchBackend> OvsBackend::create(const PluginContext& context, 
     backend->schedule_reconnect();
   } else {
     backend->watch();
+    backend->note_owned_rows(false);  // what is there at start is the baseline drift is seen against
   }
   backend->start_keepalive();
   return backend;

@@ -342,6 +342,12 @@ def test_dpdk_uplinks_carry_vms_to_the_lan_and_come_back_when_deleted():
         assert ping(vm.ns, "10.93.0.2"), "a VM reaches the LAN through the DPDK uplink"
 
         # An admin deletes the uplink's row: hostnet notices in OVSDB and makes it again.
+        # hostnetd killed and started again: the uplink's rows are adopted as they are.
+        uplink = interface(host, "lan0", "_uuid")
+        host.restart_daemon(kill9=True)
+        assert interface(host, "lan0", "_uuid") == uplink
+        assert ping(vm.ns, "10.93.0.2")
+
         host.ovs.vsctl("del-port", "hnlan0", "lan0")
         host._wait(lambda: "lan0" in host.ovs.vsctl("list-ports", "hnlan0").split(), "the uplink to be made again")
         host._wait(lambda: ping(vm.ns, "10.93.0.2", wait=1), "the LAN to be reachable again", timeout=20)
@@ -424,5 +430,25 @@ def test_a_vswitchd_restart_is_followed_frontends_reconnect_and_the_host_keeps_i
         host._wait(lambda: counter(host, "vr", "tx_packets") > 0, "frames to the receiver", timeout=20)
         assert tx.stop()["TX-packets"] > 0 and rx.stop()["RX-packets"] > 0
         assert sorted(host.ovs.vsctl("list-ports", "hndpdk0").split()) == ["tap1", "vr", "vt"], "no duplicate rows"
+    finally:
+        close(host)
+
+
+def test_a_vhost_user_batch_ovsdb_refuses_leaves_no_port_row_or_socket_directory():
+    host = Host(dpdk="init")
+    try:
+        host.ctl("net-create", host.write_xml("fast", FAST))
+        # The admin's own row holds the name the batch's second port asks for.
+        host.ovs.vsctl("add-br", "adminbr", "--", "set", "Bridge", "adminbr", "datapath_type=netdev", "--",
+                       "add-port", "adminbr", "vu-taken", "--", "set", "Interface", "vu-taken", "type=internal")
+        failed = run(["busctl", f"--address={host.bus_address}", "call", "org.hostnet1", "/org/hostnet1/network/fast",
+                      "org.hostnet1.Network", "CreatePorts", "aa{sv}", "2",
+                      "2", "kind", "s", "vhost-user", "name", "s", "vu-ok",
+                      "2", "kind", "s", "vhost-user", "name", "s", "vu-taken"], env=host.env, check=False)
+        assert failed.returncode != 0 and "vu-taken" in failed.stderr, failed.stderr
+        assert json.loads(host.ctl("port-list", "--json").stdout) == []
+        assert host.ovs.vsctl("list-ports", "hndpdk0").split() == []
+        assert host.ovs.vsctl("list-ports", "adminbr").split() == ["vu-taken"], "the admin's row is left alone"
+        assert list((host.state_dir / "vhost-user").glob("*")) == [], "socket directories rolled back"
     finally:
         close(host)
