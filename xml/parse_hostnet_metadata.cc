@@ -93,6 +93,50 @@ Result<UplinkDef> parse_uplink(const XMLElement* e, const NetworkDef& def) {
   return u;
 }
 
+// hostnet's namespace is its own: what it does not know is a mistake (a misspelt <hostnet:tunel>
+// would otherwise leave out a tunnel the user asked for without a word), never ignored.
+struct KnownElement {
+  const char* name;
+  std::initializer_list<const char*> attributes;
+};
+constexpr const char* kKnownList = "forward, tunnel, uplink, backend, libvirt, registration";
+const KnownElement kKnown[] = {
+    {"forward", {"proto", "address", "port", "to", "to-port"}},
+    {"tunnel", {"type", "remote", "key", "dst-port"}},
+    {"uplink", {"type", "name", "devargs", "rx-queues"}},
+    {"backend", {"name"}},
+    {"libvirt", {"register"}},
+    {"registration", {}},
+};
+
+Result<void> check_known(const XMLElement* e) {
+  std::string name = local_name(e->Name());
+  const KnownElement* known = nullptr;
+  for (const auto& k : kKnown)
+    if (name == k.name) known = &k;
+  if (!known) return bad(e, "", std::string("not an element of hostnet's namespace (it has ") + kKnownList + ")");
+  for (const auto* a = e->FirstAttribute(); a; a = a->Next()) {
+    std::string attribute = a->Name();
+    bool ok = attribute == "xmlns" || attribute.rfind("xmlns:", 0) == 0;
+    for (const char* allowed : known->attributes) ok = ok || attribute == allowed;
+    if (ok) continue;
+    std::string list;
+    for (const char* allowed : known->attributes) list += (list.empty() ? "" : ", ") + std::string(allowed);
+    return bad(e, attribute, "unknown attribute" + (list.empty() ? std::string(": it has none") : " (it has " + list + ")"));
+  }
+  if (e->FirstChildElement()) return bad(e->FirstChildElement(), "", "<" + std::string(e->Name()) + "> has no child elements");
+  return {};
+}
+
+Result<void> check_top_attributes(const XMLElement* top) {
+  for (const auto* a = top->FirstAttribute(); a; a = a->Next()) {
+    std::string attribute = a->Name();
+    if (attribute != "xmlns" && attribute.rfind("xmlns:", 0) != 0)
+      return bad(top, attribute, "unknown attribute: hostnet's element has none but its namespace declaration");
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def) {
@@ -107,7 +151,11 @@ Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def)
   }
   const XMLElement* first_uplink = nullptr;
   if (top) {
+    if (local_name(top->Name()) != "network")
+      return bad(top, "", "hostnet's element in <metadata> is <hostnet:network>");
+    if (auto r = check_top_attributes(top); !r) return r;
     for (const auto* e = top->FirstChildElement(); e; e = e->NextSiblingElement()) {
+      if (auto r = check_known(e); !r) return r;
       if (local_name(e->Name()) == "tunnel") {
         auto t = parse_tunnel(e, def);
         if (!t) return tl::unexpected(t.error());
@@ -141,8 +189,7 @@ Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def)
         def.libvirt.is_registration = true;
         continue;
       }
-      if (local_name(e->Name()) != "forward") continue;
-      PortForward f;
+      PortForward f;  // the last known element left
       f.proto = attr(e, "proto");
       f.host_address = attr(e, "address");
       f.target = attr(e, "to");

@@ -27,6 +27,9 @@ BAD = [
      "Conflict", "uuid"),
     ("same bridge", "<network><name>x</name><bridge name='hnbr-other'/></network>", "Conflict", "hnbr-other"),
     ("foreign device", "<network><name>x</name><bridge name='vethtaken'/></network>", "Conflict", "veth"),
+    ("misspelt hostnet element", "<network><name>x</name><metadata>\n<h:network xmlns:h='https://hostnet.dev/xmlns/"
+     "network/1.0'>\n<h:tunel type='vxlan' remote='192.0.2.2' key='5'/></h:network></metadata></network>",
+     "InvalidXML", "line 3: <h:tunel>: not an element of hostnet's namespace"),
 ]
 
 

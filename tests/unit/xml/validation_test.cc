@@ -196,6 +196,26 @@ const BadCase kBad[] = {
                                 "<h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'><h:backend name='ovs-dpdk'/>"
                                 "<h:uplink type='dpdk' devargs='0000:03:00.0'/></h:network></metadata></network>",
      "forward mode 'bridge' uses a bridge hostnet does not make"},
+    {"misspelt hostnet element", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>\n"
+                                 "<h:tunel type='vxlan' remote='192.0.2.2' key='5'/></h:network></metadata></network>",
+     "line 2: <h:tunel>: not an element of hostnet's namespace (it has forward, tunnel, uplink, backend"},
+    {"unknown hostnet attribute", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                                  "<h:tunnel type='vxlan' remote='192.0.2.2' key='5' dstport='4790'/></h:network>"
+                                  "</metadata></network>",
+     "dstport='4790'>: unknown attribute (it has type, remote, key, dst-port)"},
+    {"attribute of an empty element", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                                      "<h:registration by='me'/></h:network></metadata></network>",
+     "by='me'>: unknown attribute: it has none"},
+    {"hostnet element child", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+                              "<h:backend name='ovs'><h:uplink type='dpdk' devargs='x'/></h:backend></h:network>"
+                              "</metadata></network>",
+     "<h:backend> has no child elements"},
+    {"hostnet top attribute", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0' "
+                              "version='2'/></metadata></network>",
+     "version='2'>: unknown attribute"},
+    {"hostnet top name", "<network><name>x</name><metadata><h:networks xmlns:h='https://hostnet.dev/xmlns/network/1.0'/>"
+                         "</metadata></network>",
+     "is <hostnet:network>"},
     {"tunnel vni", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
                    "<h:tunnel type='vxlan' remote='192.0.2.2' key='16777216'/></h:network></metadata></network>",
      "not a 24-bit VNI"},
