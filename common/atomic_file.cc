@@ -26,6 +26,13 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (!fd) return fail(Errc::Failed, "cannot create " + tmp.string() + ": " + errno_text(errno));
   auto remove_tmp = [&] { ::unlink(tmp.c_str()); };
+  // The mode asked for, whatever the umask (the unit's is 0077; dnsmasq reads some files as its
+  // own user).
+  if (::fchmod(fd.get(), mode) != 0) {
+    int err = errno;
+    remove_tmp();
+    return fail(Errc::Failed, "cannot set the mode of " + tmp.string() + ": " + errno_text(err));
+  }
   const char* p = content.data();
   size_t left = content.size();
   while (left > 0) {

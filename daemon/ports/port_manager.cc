@@ -184,6 +184,17 @@ Result<void> PortManager::make_tap(Port& port, Reverter& undo) {
   return shape(port, undo);
 }
 
+namespace {
+// The directory is the VM user's (0700) with QEMU's socket in it: taken back first, so hostnetd
+// needs no CAP_DAC_OVERRIDE to empty it.
+void remove_socket_dir(const std::filesystem::path& dir) {
+  if (::chown(dir.c_str(), 0, 0) != 0 && errno != ENOENT)
+    log::warning("cannot take back " + dir.string() + ": " + std::strerror(errno));
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+}  // namespace
+
 Result<void> PortManager::make_socket_dir(Port& port, Reverter& undo) {
   const auto& s = port.settings;
   // QEMU, as the VM's owner (libvirt's qemu user when none is given), creates the socket here;
@@ -196,15 +207,12 @@ Result<void> PortManager::make_socket_dir(Port& port, Reverter& undo) {
   }
   auto dir = options_.state_dir / "vhost-user" / port.id;
   if (auto r = make_dirs(dir.parent_path(), 0755); !r) return r;
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);  // a stale one of a port that was lost
+  remove_socket_dir(dir);  // a stale one of a port that was lost
   if (::mkdir(dir.c_str(), s.group ? 0770 : 0700) != 0)
     return fail(Errc::Failed, "cannot create " + dir.string() + ": " + std::strerror(errno));
-  undo.add([dir] {
-    std::error_code e;
-    std::filesystem::remove_all(dir, e);
-  });
-  if (::chown(dir.c_str(), uid.value_or(0), s.group.value_or(0)) != 0)
+  undo.add([dir] { remove_socket_dir(dir); });
+  if (::chmod(dir.c_str(), s.group ? 0770 : 0700) != 0 ||  // the umask took the group's bits
+      ::chown(dir.c_str(), uid.value_or(0), s.group.value_or(0)) != 0)
     return fail(Errc::Failed, "cannot give " + dir.string() + " to its VM's user: " + std::strerror(errno));
   port.socket = (dir / "sock").string();
   port.ifindex = 0;
@@ -385,7 +393,7 @@ void PortManager::remove_devices(Entry& e) {
     return;
   }
   if (is_vhost_user(p.settings)) {  // no device; the socket is QEMU's, its directory hostnet's
-    if (!p.socket.empty()) std::filesystem::remove_all(std::filesystem::path(p.socket).parent_path(), ec);
+    if (!p.socket.empty()) remove_socket_dir(std::filesystem::path(p.socket).parent_path());
     std::filesystem::remove(record_path(p.id), ec);
     return;
   }

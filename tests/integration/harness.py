@@ -52,8 +52,25 @@ def run(cmd, check=True, **kw):
     return result
 
 
+UNIT = Path(__file__).resolve().parents[2] / "dbus" / "hostnetd.service"
+
+
+UNIT_UMASK = 0o077  # UMask= in hostnetd.service
+
+
+def unit_sandbox():
+    """The part of hostnetd.service's sandbox a process can be put under without systemd as PID 1:
+    its capability bounding set and no_new_privs, through setpriv (util-linux)."""
+    caps = next(line.split("=", 1)[1].split() for line in UNIT.read_text().splitlines()
+                if line.startswith("CapabilityBoundingSet="))
+    assert "NoNewPrivileges=yes" in UNIT.read_text().splitlines()
+    assert f"UMask={UNIT_UMASK:04o}" in UNIT.read_text().splitlines()
+    bounding = ",".join(["-all"] + ["+" + c.lower().removeprefix("cap_") for c in caps])
+    return ["setpriv", f"--bounding-set={bounding}", "--no-new-privs"]
+
+
 class Host:
-    def __init__(self, ovs=False, libvirt_uri=None, dpdk=None):
+    def __init__(self, ovs=False, libvirt_uri=None, dpdk=None, sandbox=False):
         for binary in (HOSTNETD, HOSTNETCTL):
             if not binary.exists():
                 raise AssertionError(f"{binary} is not built (HOSTNET_BUILD_DIR={BUILD_DIR})")
@@ -74,6 +91,7 @@ class Host:
         self.daemon = None
         self.daemon_logs = []
         self.libvirt_uri = libvirt_uri
+        self.sandbox = sandbox
         self.bus = None
         self.extra_namespaces = []
         self.processes = []  # helpers a test started (servers in namespaces), ended at close
@@ -115,14 +133,16 @@ class Host:
     def start_daemon(self, *extra):
         log = self.tmp / f"hostnetd.{len(self.daemon_logs)}.log"
         self.daemon_logs.append(log)
-        cmd = ["ip", "netns", "exec", self.ns, str(HOSTNETD), "--config-dir", str(self.config_dir),
+        cmd = ["ip", "netns", "exec", self.ns, *(unit_sandbox() if self.sandbox else []), str(HOSTNETD),
+               "--config-dir", str(self.config_dir),
                "--state-dir", str(self.state_dir), "--plugin-dir", str(PLUGIN_DIR), "--dhcp-no-ping", *extra]
         # Never the host's own libvirtd: a test that wants libvirt gives the URI of one of its own.
         cmd += ["--libvirt-uri", self.libvirt_uri] if self.libvirt_uri else ["--no-libvirt"]
         if self.ovs:
             cmd += ["--ovsdb-socket", str(self.ovs.socket)]
         with open(log, "w") as out:
-            self.daemon = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            self.daemon = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                           preexec_fn=(lambda: os.umask(UNIT_UMASK)) if self.sandbox else None)
         self._wait(lambda: self.ctl("net-list", check=False).returncode == 0 or self.daemon.poll() is not None,
                    "hostnetd to own org.hostnet1")
         if self.daemon.poll() is not None:
