@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <chrono>
 #include <filesystem>
@@ -79,13 +80,14 @@ unsigned net_tap_rx_queues(const ovsdb::Replica& replica) {
   if (!root.empty())
     if (auto config = ovsdb::column_string_map(root.begin()->second, "other_config"); config)
       if (auto it = config->find("pmd-cpu-mask"); it != config->end()) {
-        unsigned bits = 0;
-        for (char c : it->second) {
-          if (c == 'x' || c == 'X') bits = 0;  // a "0x" prefix: what came before was its 0
-          else if (std::isxdigit(static_cast<unsigned char>(c)))
-            bits += static_cast<unsigned>(__builtin_popcount(std::stoul(std::string(1, c), nullptr, 16)));
+        int bits = 0;
+        std::string_view mask = it->second;
+        if (mask.rfind("0x", 0) == 0 || mask.rfind("0X", 0) == 0) mask.remove_prefix(2);
+        for (char c : mask) {
+          auto u = static_cast<unsigned char>(c);
+          if (std::isxdigit(u)) bits += std::popcount(static_cast<unsigned>(std::isdigit(u) ? u - '0' : std::tolower(u) - 'a' + 10));
         }
-        if (bits) pmds = bits;
+        if (bits > 0) pmds = static_cast<unsigned>(bits);
       }
   return pmds + 1;
 }
@@ -297,6 +299,9 @@ Result<void> OvsBackend::ready() {
 }
 
 Result<std::vector<nlohmann::json>> OvsBackend::transact(const nlohmann::json& ops) {
+  // Updates read since the last look (ready() pumps the socket too) are someone else's: told
+  // now, before this transaction's own deletions are taken in as hostnet's.
+  if (session_.connected()) note_owned_rows(true);
   auto r = session_.transact(ops);
   if (!session_.connected()) {
     last_error_ = r ? std::string("connection lost") : r.error().message;

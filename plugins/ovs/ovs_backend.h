@@ -134,7 +134,8 @@ class OvsBackend final : public SwitchBackend {
   bool being_removed(const std::string& name);
 
   // Drift: the uuids of the Bridge and Port rows hostnet owns, as last seen. A row missing from
-  // a later look outside hostnet's own transactions is reported through changed_behind_.
+  // a later look outside hostnet's own transactions is reported through changed_behind_. A look
+  // walks both tables: once per transaction and per update received.
   std::set<std::string> owned_rows() const;
   void note_owned_rows(bool tell);
 
