@@ -96,7 +96,9 @@ BRIDGE_NET = "<network><name>{name}</name><bridge name='{bridge}'/></network>"
 
 def cpu_times():
     times = {}
-    for line in open("/proc/stat"):
+    with open("/proc/stat") as stat:
+        lines = stat.read().splitlines()
+    for line in lines:
         if line.startswith("cpu") and line[3].isdigit():
             name, *fields = line.split()
             values = list(map(int, fields))
