@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from dpdk_frontend import Frontend
 from harness import Host, TcpServer, Topology, run, tcp_connect
 from libvirt_host import guest_image
 from test_ovs import ping
@@ -94,28 +95,6 @@ def test_a_nat_network_on_ovs_dpdk_carries_the_host_and_its_vms():
         assert host.ovs.vsctl("list-br").split() == []
     finally:
         host.close()
-
-
-class Frontend:
-    """A VM's virtio-net as DPDK's testpmd runs it (net_virtio_user, server=1: the socket is the
-    frontend's, as QEMU's is), forwarding `mode` (txonly / rxonly) until stopped."""
-
-    def __init__(self, host, socket, mode, queues=1):
-        # One EAL runtime directory each: the port's id names it.
-        self.prefix = f"hnfe-{host.ns}-{os.path.basename(os.path.dirname(socket))}"
-        self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", host.ns, "dpdk-testpmd", "--lcores=0@0,1@0", "--no-huge", "-m", "256", "--no-pci",
-             f"--file-prefix={self.prefix}", f"--vdev=net_virtio_user0,path={socket},server=1,queues={queues}", "--",
-             f"--forward-mode={mode}", "--total-num-mbufs=8192", f"--rxq={queues}", f"--txq={queues}"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        host.processes.append(self.proc)
-
-    def stop(self):
-        """Its own counters: {"RX-packets": n, "TX-packets": n}."""
-        out, _ = self.proc.communicate("\n", timeout=30)
-        shutil.rmtree(f"/var/run/dpdk/{self.prefix}", ignore_errors=True)
-        block = out[out.rfind("Accumulated forward statistics"):]
-        return {k: int(v) for k, v in re.findall(r"(RX-packets|TX-packets): (\d+)", block)}
 
 
 def close(host):
