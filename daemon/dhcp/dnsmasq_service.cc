@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 constexpr uint64_t kFirstDelayUs = 200'000;
 constexpr uint64_t kMaxDelayUs = 10'000'000;
-constexpr uint64_t kHealthyAfterUs = 60'000'000;
+constexpr uint64_t kHealthyAfterUs = 10'000'000;  // up that long: the next exit restarts at once again
 
 uint64_t now_us() {
   struct timespec ts;
