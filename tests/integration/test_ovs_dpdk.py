@@ -360,8 +360,14 @@ def test_vhost_user_ports_in_one_batch_with_queues_and_ovn_ids_come_back_when_de
              "org.hostnet1.Network", "CreatePorts", "aa{sv}", "2",
              *[a for i, iid in enumerate(ids) for a in ("4", "kind", "s", "vhost-user", "name", "s", f"mq{i}",
                                                         "queues", "u", "2", "interface-id", "s", iid)]], env=host.env)
+        # A trunk with a jumbo MTU, as a router VM's uplink would be.
+        host.ctl("port-create", "fast", "--kind", "vhost-user", "--name", "trunk", "--mtu", "9000", "--vlan", "10,20",
+                 "--trunk")
+        assert interface(host, "trunk", "mtu_request") == "9000"
+        assert host.ovs.vsctl("get", "Port", "trunk", "trunks").strip() == "[10, 20]"
+        assert host.ovs.vsctl("get", "Port", "trunk", "vlan_mode").strip() == "trunk"
         ports = {p["name"]: p for p in json.loads(host.ctl("port-list", "--json").stdout)}
-        assert set(ports) == {"mq0", "mq1"}
+        assert set(ports) == {"mq0", "mq1", "trunk"}
         assert 'iface-id="5f0c3d9a-0d8b-4c1f-9d6e-3a2b1c0d9e8f"' in interface(host, "mq0", "external_ids")
         info = json.loads(host.ctl("port-info", "mq0", "--json").stdout)
         assert "queues='2'" in host.ctl("port-dumpxml", "mq0").stdout
