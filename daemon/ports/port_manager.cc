@@ -303,6 +303,9 @@ void PortManager::forget(const std::string& id) {
 
 Result<std::unique_ptr<PortManager::Creation>> PortManager::begin_creation(const std::string& network,
                                                                            const std::vector<PortRequest>& requests) {
+  if (requests.size() > kMaxPortsPerCall)
+    return fail(Errc::InvalidArgument, std::to_string(requests.size()) + " ports in one call: at most " +
+                                           std::to_string(kMaxPortsPerCall) + " (send the rest in another)");
   auto n = active_network(network);
   if (!n) return tl::unexpected(n.error());
   auto backend = networks_.backend_for(*(*n)->live);

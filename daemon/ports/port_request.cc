@@ -240,8 +240,19 @@ Result<PortSettings> resolve_port_request(const PortRequest& r, const ResolveCon
   }
   if (s.bandwidth && !s.bandwidth->inbound && !s.bandwidth->outbound) s.bandwidth.reset();
 
-  s.interface_id = r.interface_id.value_or("");
-  s.vm_uuid = r.vm_uuid.value_or("");
+  // Both go into OVSDB's external_ids and a line of the port's record: OVN and libvirt use UUIDs
+  // and names; nothing that could start a new line or field.
+  if (r.interface_id) {
+    if (r.interface_id->empty() || r.interface_id->size() > 255 ||
+        r.interface_id->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") != std::string::npos)
+      return fail(Errc::InvalidArgument, "interface-id: 1..255 letters, digits, '.', '_', ':' or '-' (OVN's iface-id)");
+    s.interface_id = *r.interface_id;
+  }
+  if (r.vm_uuid) {
+    if (!xml::parse_uuid(*r.vm_uuid))
+      return fail(Errc::InvalidArgument, "vm-uuid: not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
+    s.vm_uuid = *r.vm_uuid;
+  }
   if (pg && pg->virtualport && s.interface_id.empty())
     for (const auto& [k, v] : pg->virtualport->parameters)
       if (k == "interfaceid") s.interface_id = v;

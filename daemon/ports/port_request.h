@@ -28,6 +28,10 @@ struct PortRequest {
 // InvalidArgument naming the option.
 Result<void> set_request_option(PortRequest& request, const std::string& key, const std::string& value);
 
+// The most ports one CreatePorts call makes: each is a tap (or OVSDB rows) made before the reply,
+// so an unbounded batch would hold the daemon and its memory for as long as the caller likes.
+inline constexpr std::size_t kMaxPortsPerCall = 4096;
+
 struct ResolveContext {
   const xml::NetworkDef& network;
   // Tells whether a uid / gid exists on this host.

@@ -194,10 +194,17 @@ def test_bad_port_requests_are_named_and_change_nothing(host, net):
         (["ports", "--portgroup", "none"], "portgroup 'none' is not defined"),
         (["ports", "--inbound", "10,5"], "peak is below average"),
         (["ports", "--mtu", "20"], "mtu 20"),
+        # Text that ends up in a port record line and OVSDB: no new line, no new field.
+        (["ports", "--interface-id", "x\nnetwork=idle"], "interface-id: 1..255 letters, digits"),
+        (["ports", "--vm-uuid", "'; rm -rf /"], "vm-uuid: not a UUID"),
     ]
     for args, message in cases:
         error = host.ctl_error("port-create", *args)
         assert message in error, f"{args}: {error}"
+    # A batch past the limit is refused with the limit, before any tap is made.
+    big = run(["busctl", f"--address={host.bus_address}", "call", "org.hostnet1", "/org/hostnet1/network/ports",
+               "org.hostnet1.Network", "CreatePorts", "aa{sv}", "4097", *(["0"] * 4097)], env=host.env, check=False)
+    assert big.returncode != 0 and "4097 ports in one call: at most 4096" in big.stderr, big.stderr
     assert set(host.links()) == before
     assert list(ports(host)) == ["first"]
     assert "PermissionDenied" in host.ctl_error("port-create", "ports", as_user=65534)

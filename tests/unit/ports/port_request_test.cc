@@ -146,6 +146,12 @@ TEST(PortRequest, BadRequestsNameTheOptionAndTheReason) {
            {{{"kind", "internal"}, {"queues", "2"}}, "an internal port has one"},
            {{{"kind", "internal"}, {"owner", "1000"}}, "an internal port has no fds"},
            {{{"kind", "internal"}, {"inbound", "100"}}, "internal ports are not shaped"},
+           {{{"interface-id", "ab\nnetwork=other"}}, "interface-id: 1..255 letters, digits"},
+           {{{"interface-id", "a\"b"}}, "interface-id: 1..255"},
+           {{{"interface-id", std::string(256, 'a')}}, "interface-id: 1..255"},
+           {{{"interface-id", ""}}, "interface-id: 1..255"},
+           {{{"vm-uuid", "c7a5fdbd"}}, "vm-uuid: not a UUID"},
+           {{{"vm-uuid", "c7a5fdbd-cdaf-9455-926a-d65c16db1809\n"}}, "vm-uuid: not a UUID"},
        }) {
     auto r = request(c.options);
     EXPECT_NE(error_of(def, r).find(c.message), std::string::npos) << error_of(def, r);
