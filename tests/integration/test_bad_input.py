@@ -67,3 +67,41 @@ def test_a_caller_that_is_not_root_is_refused(busy_host):
     assert host.networks()["other"]["active"] is True
     assert host.networks()["other"]["autostart"] is False
     assert set(host.networks()) == {"other"}
+
+
+def test_a_full_disk_fails_a_define_clearly_and_keeps_the_old_definition():
+    """The config dir on a small tmpfs of its own (hostnetd restarted on it), filled up: a define that
+    cannot be written fails naming the reason, and the definition before it is the one kept."""
+    import subprocess
+    from harness import Host, run
+    host = Host()
+    mounted = False
+    try:
+        host.stop_daemon()
+        saved = host.tmp / "etc-before"
+        host.config_dir.rename(saved)
+        host.config_dir.mkdir()
+        run(["mount", "-t", "tmpfs", "-o", "size=256k", "hostnet-test-full", str(host.config_dir)])
+        mounted = True
+        run(["cp", "-a", f"{saved}/.", str(host.config_dir)])
+        host.start_daemon()
+        host.ctl("net-define", host.write_xml("keep", OTHER))
+        path = host.config_dir / "networks" / "other.xml"
+        before = path.read_text()
+        filler = host.config_dir / "filler"
+        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k"], capture_output=True)  # until ENOSPC
+        err = host.ctl_error("net-define", host.write_xml("bigger", OTHER.replace(
+            "<bridge name='hnbr-other'/>", "<bridge name='hnbr-other'/>" + "<!-- x -->" +
+            "".join(f"<portgroup name='pg{i}'/>" for i in range(400)))))
+        assert "other" in err and "No space left on device" in err, err
+        assert path.read_text() == before, "the old definition is intact"
+        assert "pg1" not in host.ctl("net-dumpxml", "other", "--inactive").stdout
+        assert not list((host.config_dir / "networks").glob("*.tmp*")), "no temporary file left"
+        err = host.ctl_error("net-define", host.write_xml("new", "<network><name>fresh</name></network>"))
+        assert "No space left on device" in err, err
+        assert "fresh" not in host.ctl("net-list", "--all").stdout
+    finally:
+        if mounted:
+            host.stop_daemon()
+            run(["umount", str(host.config_dir)], check=False)
+        host.close()
