@@ -1,0 +1,35 @@
+#!/usr/bin/python3
+"""Crash consistency at the issue's size (issue 13 part 5): --rounds rounds (default 20) of up to
+--count port creates/deletes (default 1000) each, on a kernel bridge network and on an Open
+vSwitch one, hostnetd killed with SIGKILL at a random moment of every round and started again;
+after each restart every answered call is checked against what is there (see
+tests/integration/crash_churn.py). Prints the counts and every problem found.
+
+    sudo /usr/bin/python3 bench/bench_crash_churn.py [--count 1000] [--rounds 20] [--build-dir build-bench]"""
+
+import benchlib
+
+
+def main():
+    args = benchlib.parse_args(__doc__, 1000, extra=lambda p: p.add_argument("--rounds", type=int, default=20))
+    from crash_churn import churn
+    from harness import Host
+    from test_crash_consistency import KERNEL, OVS
+    total = 0
+    for backend, xml in (("bridge", KERNEL), ("ovs", OVS)):
+        host = Host(ovs=backend == "ovs")
+        try:
+            host.ctl("net-create", host.write_xml("churn", xml))
+            counts, problems = churn(host, "churn", "hncc0", args.rounds, args.count, ovs=backend == "ovs", seed=11)
+        finally:
+            host.close()
+        print(f"{backend:7} {counts}")
+        for p in problems:
+            print(f"  PROBLEM {p}")
+        total += len(problems)
+    print(f"problems: {total}")
+    return 1 if total else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""Crash consistency: port creates and deletes while hostnetd is killed (SIGKILL) at random
+moments, then what a restarted hostnetd has is checked against what its callers were told.
+
+After each restart, for every port name the churn used:
+- a create that answered success and no delete after it that answered success: the port is
+  listed, and its device exists, is up and is plugged into the switch (kernel bridge master, or
+  an OVS Port row);
+- a delete that answered success and no create after it that did: neither port nor device;
+- a call cut off by the kill (no answer): either whole or absent, never half;
+- no device named like a churn port without a port, and no name twice.
+Used by test_crash_consistency.py (a few rounds) and bench/bench_crash_churn.py (the issue's
+20 rounds of 1000 calls), which print the counts."""
+
+import json
+import random
+import threading
+
+
+from harness import run
+
+
+class Churn:
+    def __init__(self, host, network, bridge, ovs=False, names=40, seed=1):
+        self.host, self.network, self.bridge, self.ovs = host, network, bridge, ovs
+        self.names = [f"cc{i:03d}" for i in range(names)]
+        self.random = random.Random(seed)
+        self.said = {}  # name -> "present" | "absent" | "unknown", what the callers were last told
+        self.counts = {"calls": 0, "succeeded": 0, "refused": 0, "cut off": 0, "kills": 0, "checks": 0}
+
+    def call(self, verb, name):
+        args = ["port-create", self.network, "--name", name] if verb == "create" else ["port-delete", name]
+        result = self.host.ctl(*args, check=False)
+        self.counts["calls"] += 1
+        if result.returncode == 0:
+            self.counts["succeeded"] += 1
+            self.said[name] = "present" if verb == "create" else "absent"
+        elif "not found" in result.stderr or "exists" in result.stderr or "Conflict" in result.stderr:
+            self.counts["refused"] += 1  # an answer: the state did not change
+        else:
+            self.counts["cut off"] += 1  # no answer (the daemon died under the call)
+            self.said[name] = "unknown"
+
+    def round(self, calls, kill_after):
+        """`calls` creates/deletes of random names; hostnetd is killed `kill_after` seconds in."""
+        killer = threading.Timer(kill_after, lambda: self.host.stop_daemon(kill9=True))
+        killer.start()
+        try:
+            for _ in range(calls):
+                name = self.random.choice(self.names)
+                self.call("delete" if self.said.get(name) == "present" and self.random.random() < 0.6 else "create", name)
+                if self.host.daemon.poll() is not None:
+                    break  # killed: the rest of the round's calls would only be refused
+        finally:
+            killer.cancel()
+            killer.join()
+        if self.host.daemon.poll() is not None:
+            self.counts["kills"] += 1
+        self.host.stop_daemon(kill9=True)
+        self.host.start_daemon()
+        return self.check()
+
+    def switch_ports(self):
+        if self.ovs:
+            return set(self.host.ovs.vsctl("list-ports", self.bridge).split())
+        links = json.loads(run(["ip", "-n", self.host.ns, "-j", "link", "show", "master", self.bridge]).stdout)
+        return {l["ifname"] for l in links}
+
+    def check(self):
+        """The problems found ([] when none); resolves "unknown" to what is there."""
+        self.counts["checks"] += 1
+        listed = [p["name"] for p in json.loads(self.host.ctl("port-list", "--json").stdout) if p["network"] == self.network]
+        problems = [f"{n} listed twice" for n in set(listed) if listed.count(n) > 1]
+        devices = {l["ifname"]: l for l in json.loads(run(["ip", "-n", self.host.ns, "-j", "link", "show"]).stdout)}
+        plugged = self.switch_ports()
+        for name in self.names:
+            there = name in listed
+            said = self.said.get(name, "absent")
+            if said == "present" and not there:
+                problems.append(f"{name}: created (success answered) but not there")
+            if said == "absent" and there:
+                problems.append(f"{name}: deleted (success answered) but still there")
+            if there:
+                if name not in devices or "UP" not in devices[name]["flags"] or name not in plugged:
+                    problems.append(f"{name}: listed but its device is missing, down or not plugged in")
+            elif name in devices:
+                problems.append(f"{name}: a device without a port")
+            self.said[name] = "present" if there else "absent"
+        return problems
+
+
+def churn(host, network, bridge, rounds, calls, ovs=False, seed=1):
+    """Runs the rounds; returns (counts, problems) over all of them."""
+    c = Churn(host, network, bridge, ovs=ovs, seed=seed)
+    problems = []
+    for i in range(rounds):
+        # The kill lands somewhere in the round's calls (~20-40 ms each through hostnetctl).
+        problems += [f"round {i}: {p}" for p in c.round(calls, c.random.uniform(0.05, 0.03 * calls))]
+    return c.counts, problems
