@@ -65,6 +65,8 @@ void parse_linkinfo(const struct nlattr* nest, LinkInfo& info) {
   if (slave_data && slave_kind == "bridge") parse_bridge_port_data(slave_data, info);
 }
 
+}  // namespace
+
 LinkInfo parse_link(const struct nlmsghdr* nlh) {
   LinkInfo info;
   auto* ifm = static_cast<const struct ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
@@ -97,6 +99,8 @@ LinkInfo parse_link(const struct nlmsghdr* nlh) {
   });
   return info;
 }
+
+namespace {
 
 // The kernel takes IFLA_BR_FORWARD_DELAY in centiseconds (USER_HZ clock ticks).
 void put_bridge_attrs(struct nlmsghdr* nlh, const BridgeParams& p) {

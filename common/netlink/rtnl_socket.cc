@@ -50,6 +50,26 @@ std::string ext_ack_message(const struct nlmsghdr* nlh) {
   return {};
 }
 
+}  // namespace
+
+std::optional<int> handle_replies(const char* buf, int len, unsigned seq,
+                                  const std::function<void(const struct nlmsghdr*)>& on_message, std::string* detail) {
+  Collect collect{&on_message};
+  for (const struct nlmsghdr* nlh = reinterpret_cast<const struct nlmsghdr*>(buf); mnl_nlmsg_ok(nlh, len);
+       nlh = mnl_nlmsg_next(nlh, &len)) {
+    if (nlh->nlmsg_seq != seq) continue;
+    if (nlh->nlmsg_type == NLMSG_ERROR) {
+      auto* err = static_cast<const struct nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+      if (err->error != 0 && detail) *detail = ext_ack_message(nlh);
+      return err->error;
+    }
+    if (nlh->nlmsg_type == NLMSG_DONE) return 0;
+    if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) data_cb(nlh, &collect);
+  }
+  return std::nullopt;
+}
+
+namespace {
 // Reads replies for seq until done. Returns 0 or a negative errno.
 int run(struct mnl_socket* sock, unsigned seq, Collect* collect, std::string* detail) {
   std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE > 32768 ? MNL_SOCKET_BUFFER_SIZE : 32768);
@@ -59,18 +79,7 @@ int run(struct mnl_socket* sock, unsigned seq, Collect* collect, std::string* de
       if (errno == EINTR) continue;
       return -errno;
     }
-    int len = static_cast<int>(n);
-    for (const struct nlmsghdr* nlh = reinterpret_cast<const struct nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, len);
-         nlh = mnl_nlmsg_next(nlh, &len)) {
-      if (nlh->nlmsg_seq != seq) continue;
-      if (nlh->nlmsg_type == NLMSG_ERROR) {
-        auto* err = static_cast<const struct nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-        if (err->error != 0 && detail) *detail = ext_ack_message(nlh);
-        return err->error;
-      }
-      if (nlh->nlmsg_type == NLMSG_DONE) return 0;
-      if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) data_cb(nlh, collect);
-    }
+    if (auto done = handle_replies(buf.data(), static_cast<int>(n), seq, *collect->fn, detail)) return *done;
   }
 }
 }  // namespace
