@@ -69,9 +69,10 @@ Result<void> delete_address(RtnlSocket& sock, int ifindex, const Address& a, con
 }
 
 std::optional<Address> parse_address(const struct nlmsghdr* reply, int ifindex) {
-  if (reply->nlmsg_type != RTM_NEWADDR) return std::nullopt;
+  if (reply->nlmsg_type != RTM_NEWADDR || !has_header(reply, sizeof(struct ifaddrmsg))) return std::nullopt;
   auto* m = static_cast<const struct ifaddrmsg*>(mnl_nlmsg_get_payload(reply));
   if (static_cast<int>(m->ifa_index) != ifindex || m->ifa_scope != RT_SCOPE_UNIVERSE) return std::nullopt;
+  if (m->ifa_family != AF_INET && m->ifa_family != AF_INET6) return std::nullopt;
   Address a;
   a.family = m->ifa_family;
   a.prefix = m->ifa_prefixlen;

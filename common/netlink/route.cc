@@ -11,7 +11,7 @@
 namespace hostnet::netlink {
 
 std::optional<Route> parse_route(const struct nlmsghdr* reply) {
-  if (reply->nlmsg_type != RTM_NEWROUTE) return std::nullopt;
+  if (reply->nlmsg_type != RTM_NEWROUTE || !has_header(reply, sizeof(struct rtmsg))) return std::nullopt;
   auto* m = static_cast<const struct rtmsg*>(mnl_nlmsg_get_payload(reply));
   if (m->rtm_table != RT_TABLE_MAIN || m->rtm_type != RTN_UNICAST) return std::nullopt;
   if (m->rtm_family != AF_INET && m->rtm_family != AF_INET6) return std::nullopt;
@@ -22,7 +22,7 @@ std::optional<Route> parse_route(const struct nlmsghdr* reply) {
   for_each_attr(reply, sizeof(*m), [&](const struct nlattr* a) {
     if (mnl_attr_get_type(a) == RTA_DST && mnl_attr_get_payload_len(a) == len)
       std::memcpy(route.dst.data(), mnl_attr_get_payload(a), len);
-    if (mnl_attr_get_type(a) == RTA_OIF) route.oif = static_cast<int>(mnl_attr_get_u32(a));
+    if (mnl_attr_get_type(a) == RTA_OIF) route.oif = static_cast<int>(attr_u32(a));
   });
   return route;
 }
