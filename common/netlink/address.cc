@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
 
 namespace hostnet::netlink {
@@ -67,6 +68,26 @@ Result<void> delete_address(RtnlSocket& sock, int ifindex, const Address& a, con
   return sock.request(m.nlh, "removing " + to_string(a) + " from " + dev);
 }
 
+std::optional<Address> parse_address(const struct nlmsghdr* reply, int ifindex) {
+  if (reply->nlmsg_type != RTM_NEWADDR || !has_header(reply, sizeof(struct ifaddrmsg))) return std::nullopt;
+  auto* m = static_cast<const struct ifaddrmsg*>(mnl_nlmsg_get_payload(reply));
+  if (static_cast<int>(m->ifa_index) != ifindex || m->ifa_scope != RT_SCOPE_UNIVERSE) return std::nullopt;
+  if (m->ifa_family != AF_INET && m->ifa_family != AF_INET6) return std::nullopt;
+  Address a;
+  a.family = m->ifa_family;
+  a.prefix = m->ifa_prefixlen;
+  const struct nlattr* local = nullptr;
+  const struct nlattr* address = nullptr;
+  for_each_attr(reply, sizeof(*m), [&](const struct nlattr* attr) {
+    if (mnl_attr_get_type(attr) == IFA_LOCAL) local = attr;
+    if (mnl_attr_get_type(attr) == IFA_ADDRESS) address = attr;
+  });
+  const struct nlattr* use = local ? local : address;
+  if (!use || mnl_attr_get_payload_len(use) != addr_len(a.family)) return std::nullopt;
+  std::memcpy(a.bytes.data(), mnl_attr_get_payload(use), addr_len(a.family));
+  return a;
+}
+
 Result<std::vector<Address>> list_addresses(RtnlSocket& sock, int ifindex) {
   std::vector<char> buf(kMessageBufferSize, 0);
   struct nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
@@ -75,22 +96,7 @@ Result<std::vector<Address>> list_addresses(RtnlSocket& sock, int ifindex) {
   ifa->ifa_family = AF_UNSPEC;
   std::vector<Address> out;
   auto r = sock.dump(nlh, "listing addresses", [&](const struct nlmsghdr* reply) {
-    if (reply->nlmsg_type != RTM_NEWADDR) return;
-    auto* m = static_cast<const struct ifaddrmsg*>(mnl_nlmsg_get_payload(reply));
-    if (static_cast<int>(m->ifa_index) != ifindex || m->ifa_scope != RT_SCOPE_UNIVERSE) return;
-    Address a;
-    a.family = m->ifa_family;
-    a.prefix = m->ifa_prefixlen;
-    const struct nlattr* local = nullptr;
-    const struct nlattr* address = nullptr;
-    for_each_attr(reply, sizeof(*m), [&](const struct nlattr* attr) {
-      if (mnl_attr_get_type(attr) == IFA_LOCAL) local = attr;
-      if (mnl_attr_get_type(attr) == IFA_ADDRESS) address = attr;
-    });
-    const struct nlattr* use = local ? local : address;
-    if (!use || mnl_attr_get_payload_len(use) != addr_len(a.family)) return;
-    std::memcpy(a.bytes.data(), mnl_attr_get_payload(use), addr_len(a.family));
-    out.push_back(a);
+    if (auto a = parse_address(reply, ifindex)) out.push_back(*a);
   });
   if (!r) return tl::unexpected(r.error());
   return out;

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "common/netlink/rtnl_socket.h"
@@ -26,6 +27,9 @@ Result<void> add_address(RtnlSocket& sock, int ifindex, const Address& a, const 
 Result<void> delete_address(RtnlSocket& sock, int ifindex, const Address& a, const std::string& dev);
 // Global-scope addresses of one device (IPv6 link-local ones are the kernel's, not ours).
 Result<std::vector<Address>> list_addresses(RtnlSocket& sock, int ifindex);
+// One message of that dump: the address when it is an RTM_NEWADDR of a global-scope address on
+// `ifindex`, nullopt otherwise (exposed for the fuzz target).
+std::optional<Address> parse_address(const struct nlmsghdr* nlh, int ifindex);
 
 std::string to_string(const Address& a);  // "10.0.0.1/24"
 

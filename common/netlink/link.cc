@@ -35,8 +35,8 @@ struct Message {
 void parse_bridge_data(const struct nlattr* data, LinkInfo& info) {
   for_each_nested(data, [&](const struct nlattr* attr) {
     switch (mnl_attr_get_type(attr)) {
-      case IFLA_BR_STP_STATE: info.stp_state = mnl_attr_get_u32(attr); break;
-      case IFLA_BR_FORWARD_DELAY: info.forward_delay_cs = mnl_attr_get_u32(attr); break;
+      case IFLA_BR_STP_STATE: info.stp_state = attr_u32(attr); break;
+      case IFLA_BR_FORWARD_DELAY: info.forward_delay_cs = attr_u32(attr); break;
       default: break;
     }
   });
@@ -44,7 +44,7 @@ void parse_bridge_data(const struct nlattr* data, LinkInfo& info) {
 
 void parse_bridge_port_data(const struct nlattr* data, LinkInfo& info) {
   for_each_nested(data, [&](const struct nlattr* attr) {
-    if (mnl_attr_get_type(attr) == IFLA_BRPORT_ISOLATED) info.port_isolated = mnl_attr_get_u8(attr) != 0;
+    if (mnl_attr_get_type(attr) == IFLA_BRPORT_ISOLATED) info.port_isolated = attr_u8(attr) != 0;
   });
 }
 
@@ -54,9 +54,9 @@ void parse_linkinfo(const struct nlattr* nest, LinkInfo& info) {
   std::string slave_kind;
   for_each_nested(nest, [&](const struct nlattr* attr) {
     switch (mnl_attr_get_type(attr)) {
-      case IFLA_INFO_KIND: info.kind = mnl_attr_get_str(attr); break;
+      case IFLA_INFO_KIND: info.kind = attr_str(attr); break;
       case IFLA_INFO_DATA: data = attr; break;
-      case IFLA_INFO_SLAVE_KIND: slave_kind = mnl_attr_get_str(attr); break;
+      case IFLA_INFO_SLAVE_KIND: slave_kind = attr_str(attr); break;
       case IFLA_INFO_SLAVE_DATA: slave_data = attr; break;
       default: break;
     }
@@ -65,18 +65,21 @@ void parse_linkinfo(const struct nlattr* nest, LinkInfo& info) {
   if (slave_data && slave_kind == "bridge") parse_bridge_port_data(slave_data, info);
 }
 
+}  // namespace
+
 LinkInfo parse_link(const struct nlmsghdr* nlh) {
   LinkInfo info;
+  if (!has_header(nlh, sizeof(struct ifinfomsg))) return info;
   auto* ifm = static_cast<const struct ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
   info.ifindex = ifm->ifi_index;
   info.flags = ifm->ifi_flags;
   for_each_attr(nlh, sizeof(*ifm), [&](const struct nlattr* attr) {
     switch (mnl_attr_get_type(attr)) {
-      case IFLA_IFNAME: info.name = mnl_attr_get_str(attr); break;
-      case IFLA_IFALIAS: info.alias = mnl_attr_get_str(attr); break;
-      case IFLA_MTU: info.mtu = mnl_attr_get_u32(attr); break;
-      case IFLA_MASTER: info.master = static_cast<int>(mnl_attr_get_u32(attr)); break;
-      case IFLA_GROUP: info.group = mnl_attr_get_u32(attr); break;
+      case IFLA_IFNAME: info.name = attr_str(attr); break;
+      case IFLA_IFALIAS: info.alias = attr_str(attr); break;
+      case IFLA_MTU: info.mtu = attr_u32(attr); break;
+      case IFLA_MASTER: info.master = static_cast<int>(attr_u32(attr)); break;
+      case IFLA_GROUP: info.group = attr_u32(attr); break;
       case IFLA_STATS64:
         if (mnl_attr_get_payload_len(attr) >= sizeof(struct rtnl_link_stats64)) {
           struct rtnl_link_stats64 st;
@@ -97,6 +100,8 @@ LinkInfo parse_link(const struct nlmsghdr* nlh) {
   });
   return info;
 }
+
+namespace {
 
 // The kernel takes IFLA_BR_FORWARD_DELAY in centiseconds (USER_HZ clock ticks).
 void put_bridge_attrs(struct nlmsghdr* nlh, const BridgeParams& p) {

@@ -50,6 +50,8 @@ struct BridgeParams {
 };
 
 Result<std::vector<LinkInfo>> list_links(RtnlSocket& sock);
+// Decodes one RTM_NEWLINK message as the kernel sends it (exposed for the fuzz target).
+LinkInfo parse_link(const struct nlmsghdr* nlh);
 // nullopt when no device has that name.
 Result<std::optional<LinkInfo>> get_link(RtnlSocket& sock, const std::string& name);
 

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "common/netlink/rtnl_socket.h"
@@ -19,5 +20,8 @@ struct Route {
 
 // Unicast routes of the main table, IPv4 and IPv6.
 Result<std::vector<Route>> list_routes(RtnlSocket& sock);
+// One message of that dump: the route when it is an RTM_NEWROUTE of a unicast IPv4 or IPv6 route
+// of the main table, nullopt otherwise (exposed for the fuzz target).
+std::optional<Route> parse_route(const struct nlmsghdr* nlh);
 
 }  // namespace hostnet::netlink

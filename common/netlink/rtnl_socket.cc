@@ -3,9 +3,12 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
+
+#include "common/netlink/attr.h"
 
 namespace hostnet::netlink {
 
@@ -36,20 +39,56 @@ int data_cb(const struct nlmsghdr* nlh, void* data) {
 std::string ext_ack_message(const struct nlmsghdr* nlh) {
   // The error message may follow the echoed request as an NLMSGERR_ATTR_MSG attribute.
   if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return {};
+  if (!has_header(nlh, sizeof(struct nlmsgerr))) return {};
   auto* err = static_cast<const struct nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
   size_t offset = sizeof(struct nlmsgerr);
-  if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+  if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+    // The echoed request: its length is the kernel's word, checked against the message's.
+    if (err->msg.nlmsg_len < sizeof(struct nlmsghdr) ||
+        err->msg.nlmsg_len - sizeof(struct nlmsghdr) > nlh->nlmsg_len - MNL_NLMSG_HDRLEN - offset)
+      return {};
+    offset += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+  }
   const char* start = static_cast<const char*>(mnl_nlmsg_get_payload(nlh)) + offset;
   const char* end = reinterpret_cast<const char*>(nlh) + nlh->nlmsg_len;
   for (auto* attr = reinterpret_cast<const struct nlattr*>(start);
-       reinterpret_cast<const char*>(attr) + sizeof(struct nlattr) <= end && attr->nla_len >= sizeof(struct nlattr);
+       reinterpret_cast<const char*>(attr) + sizeof(struct nlattr) <= end && attr->nla_len >= sizeof(struct nlattr) &&
+       attr->nla_len <= end - reinterpret_cast<const char*>(attr);
        attr = reinterpret_cast<const struct nlattr*>(reinterpret_cast<const char*>(attr) + MNL_ALIGN(attr->nla_len))) {
     if ((attr->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG)
-      return std::string(static_cast<const char*>(mnl_attr_get_payload(attr)));
+      return attr_str(attr);
   }
   return {};
 }
 
+}  // namespace
+
+std::optional<int> handle_replies(const char* buf, int len, unsigned seq,
+                                  const std::function<void(const struct nlmsghdr*)>& on_message, std::string* detail) {
+  Collect collect{&on_message};
+  // Not mnl_nlmsg_ok(): it compares (int)nlmsg_len with the bytes left, so a length of 2^31 or
+  // more passes and mnl_nlmsg_next() walks off the buffer (found by fuzz_rtnl_replies).
+  for (std::size_t left = len > 0 ? static_cast<std::size_t>(len) : 0; left >= sizeof(struct nlmsghdr);) {
+    auto* nlh = reinterpret_cast<const struct nlmsghdr*>(buf);
+    if (nlh->nlmsg_len < sizeof(struct nlmsghdr) || nlh->nlmsg_len > left) break;
+    std::size_t step = std::min<std::size_t>(MNL_ALIGN(nlh->nlmsg_len), left);
+    buf += step;
+    left -= step;
+    if (nlh->nlmsg_seq != seq) continue;
+    if (nlh->nlmsg_type == NLMSG_ERROR) {
+      // A truncated error message is still the end of the exchange, and a failure.
+      if (!has_header(nlh, sizeof(int))) return -EBADMSG;
+      auto* err = static_cast<const struct nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+      if (err->error != 0 && detail) *detail = ext_ack_message(nlh);
+      return err->error;
+    }
+    if (nlh->nlmsg_type == NLMSG_DONE) return 0;
+    if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) data_cb(nlh, &collect);
+  }
+  return std::nullopt;
+}
+
+namespace {
 // Reads replies for seq until done. Returns 0 or a negative errno.
 int run(struct mnl_socket* sock, unsigned seq, Collect* collect, std::string* detail) {
   std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE > 32768 ? MNL_SOCKET_BUFFER_SIZE : 32768);
@@ -59,18 +98,7 @@ int run(struct mnl_socket* sock, unsigned seq, Collect* collect, std::string* de
       if (errno == EINTR) continue;
       return -errno;
     }
-    int len = static_cast<int>(n);
-    for (const struct nlmsghdr* nlh = reinterpret_cast<const struct nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, len);
-         nlh = mnl_nlmsg_next(nlh, &len)) {
-      if (nlh->nlmsg_seq != seq) continue;
-      if (nlh->nlmsg_type == NLMSG_ERROR) {
-        auto* err = static_cast<const struct nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-        if (err->error != 0 && detail) *detail = ext_ack_message(nlh);
-        return err->error;
-      }
-      if (nlh->nlmsg_type == NLMSG_DONE) return 0;
-      if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) data_cb(nlh, collect);
-    }
+    if (auto done = handle_replies(buf.data(), static_cast<int>(n), seq, *collect->fn, detail)) return *done;
   }
 }
 }  // namespace

@@ -7,11 +7,19 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
 
 namespace hostnet::netlink {
+
+// The replies in one buffer the socket read (`len` bytes, as recv returned them): messages of
+// other sequence numbers are skipped, data messages go to `on_message`. The kernel's error (< 0)
+// or 0 once NLMSG_ERROR or NLMSG_DONE ends the exchange, with the extended ACK text in `detail`;
+// nullopt when more is to be read. Exposed for the fuzz target.
+std::optional<int> handle_replies(const char* buf, int len, unsigned seq,
+                                  const std::function<void(const struct nlmsghdr*)>& on_message, std::string* detail);
 
 class RtnlSocket {
  public:

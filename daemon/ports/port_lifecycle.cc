@@ -107,7 +107,9 @@ void PortManager::network_repaired(const Network& network) {
       undo.commit();
       log::warning("port " + e->port.settings.name + " was deleted behind hostnet's back; remade");
       (void)write_file_atomic(record_path(id), format_port_record(e->port), 0644, Durability::Runtime);
-      observers_.notify([&](PortObserver& o) { o.port_changed(e->port); });
+      // Not [&] over e: clang before 16 cannot capture a structured binding (the fuzz build).
+      const Port& remade = e->port;
+      observers_.notify([&remade](PortObserver& o) { o.port_changed(remade); });
       continue;
     }
     if (it->second->master != 0 && it->second->up()) continue;  // still plugged in

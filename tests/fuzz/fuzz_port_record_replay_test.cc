@@ -11,14 +11,14 @@ namespace {
 int feed(const std::string& s) { return LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
 
 const char* kSeeds[] = {
-    "id=3f2a9c\nnetwork=default\nname=hn-3f2a9c\nifindex=17\nmac=52:54:00:12:34:56\nqueues=4\nowner=1000\n"
+    ("id=3f2a9c\nnetwork=default\nname=hn-3f2a9c\nifindex=17\nmac=52:54:00:12:34:56\nqueues=4\nowner=1000\n"
     "group=100\nmtu=9000\nportgroup=web\nvlan=42,47\ntrunk=yes\nnative-vlan=47\nnative-mode=tagged\n"
-    "isolated=yes\ninbound=1000,2000,256\noutbound=500\ninterface-id=09b11c53\nvm-uuid=c7a5fdbd\nifb=hb-3f2a9c\n",
+    "isolated=yes\ninbound=1000,2000,256\noutbound=500\ninterface-id=09b11c53\nvm-uuid=c7a5fdbd\nifb=hb-3f2a9c\n"),
     "id=1\nnetwork=n\nname=x\n",
     "id=1\nnetwork=n\nname=x\nvlan=10\n",
     "id=1\nnetwork=n\nname=x\noutbound=1,,3\n",
-    "id=a1b2c3\nnetwork=lab\nname=vnet3\nkind=libvirt\nifindex=42\nmac=52:54:00:aa:bb:03\nportgroup=v10\nvlan=10\n"
-    "vm-uuid=c7a5fdbd\nvm-name=web-1\npeer-port=5e8d0ad7\n",
+    ("id=a1b2c3\nnetwork=lab\nname=vnet3\nkind=libvirt\nifindex=42\nmac=52:54:00:aa:bb:03\nportgroup=v10\nvlan=10\n"
+     "vm-uuid=c7a5fdbd\nvm-name=web-1\npeer-port=5e8d0ad7\n"),
 };
 }  // namespace
 
