@@ -134,14 +134,8 @@ Result<void> set_request_option(PortRequest& r, const std::string& key, const st
   else if (key == "name") r.name = value;
   else if (key == "mac") r.mac = value;
   else if (key == "portgroup") r.portgroup = value;
-  else if (key == "interface-id" || key == "vm-uuid") {
-    // Kept verbatim in the port record (one line per field) and in OVSDB's external_ids: a
-    // newline would end the record's line and forge fields after it (found by fuzz_port_options).
-    for (unsigned char c : value)
-      if (c < 0x20 || c == 0x7f)
-        return fail(Errc::InvalidArgument, "option '" + key + "': control characters are not allowed");
-    (key == "interface-id" ? r.interface_id : r.vm_uuid) = value;
-  }
+  else if (key == "interface-id") r.interface_id = value;  // checked with the rest in resolve_port_request
+  else if (key == "vm-uuid") r.vm_uuid = value;
   else if (key == "vlan") r.vlan = value;
   else if (key == "native-mode") r.native_mode = value;
   else if (key == "inbound") r.inbound = value;
