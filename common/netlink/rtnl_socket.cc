@@ -41,24 +41,26 @@ std::string ext_ack_message(const struct nlmsghdr* nlh) {
   if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return {};
   if (!has_header(nlh, sizeof(struct nlmsgerr))) return {};
   auto* err = static_cast<const struct nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-  size_t offset = sizeof(struct nlmsgerr);
+  std::size_t offset = sizeof(struct nlmsgerr);
+  std::size_t room = nlh->nlmsg_len - MNL_NLMSG_HDRLEN - offset;
   if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
-    // The echoed request: its length is the kernel's word, checked against the message's.
-    if (err->msg.nlmsg_len < sizeof(struct nlmsghdr) ||
-        err->msg.nlmsg_len - sizeof(struct nlmsghdr) > nlh->nlmsg_len - MNL_NLMSG_HDRLEN - offset)
+    // The echoed request: its length is the kernel's word, checked against the message's before
+    // it is aligned (aligning a length near 2^32 wraps it to 0). The attributes start at the
+    // aligned end of the echo: an odd-length echo otherwise left them misaligned (found by
+    // fuzz_rtnl_replies).
+    if (err->msg.nlmsg_len < sizeof(struct nlmsghdr) || err->msg.nlmsg_len - sizeof(struct nlmsghdr) > room)
       return {};
-    offset += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+    std::size_t echo = MNL_ALIGN(static_cast<std::size_t>(err->msg.nlmsg_len) - sizeof(struct nlmsghdr));
+    if (echo >= room) return {};
+    offset += echo;
   }
   const char* start = static_cast<const char*>(mnl_nlmsg_get_payload(nlh)) + offset;
   const char* end = reinterpret_cast<const char*>(nlh) + nlh->nlmsg_len;
-  for (auto* attr = reinterpret_cast<const struct nlattr*>(start);
-       reinterpret_cast<const char*>(attr) + sizeof(struct nlattr) <= end && attr->nla_len >= sizeof(struct nlattr) &&
-       attr->nla_len <= end - reinterpret_cast<const char*>(attr);
-       attr = reinterpret_cast<const struct nlattr*>(reinterpret_cast<const char*>(attr) + MNL_ALIGN(attr->nla_len))) {
-    if ((attr->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG)
-      return attr_str(attr);
-  }
-  return {};
+  std::string message;
+  for_each_attr_in(start, end, [&](const struct nlattr* attr) {
+    if ((attr->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG && message.empty()) message = attr_str(attr);
+  });
+  return message;
 }
 
 }  // namespace
