@@ -15,6 +15,8 @@ const char* daemon_usage() {
          "                         (default " HOSTNET_DEFAULT_PLUGIN_DIR ")\n"
          "  --default-backend NAME backend for networks that do not name one (default bridge)\n"
          "  --admin-group GROUP    members may change networks, as root can\n"
+         "  --no-polkit            never ask polkit: only root, the admin group and port\n"
+         "                         owners are allowed (default: polkit decides for others)\n"
          "  --plugin-option K=V    passed to every plugin (e.g. ovsdb-socket=/path)\n"
          "  --ovsdb-socket PATH    shorthand for --plugin-option ovsdb-socket=PATH\n"
          "  --dnsmasq PATH         the dnsmasq binary (default /usr/sbin/dnsmasq)\n"
@@ -68,6 +70,7 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
       if (r && eq == std::string::npos) r = fail(Errc::InvalidArgument, "--plugin-option wants KEY=VALUE");
       if (r) o.plugin_options.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     } else if (arg == "--dnsmasq") r = take(o.dnsmasq);
+    else if (arg == "--no-polkit") o.polkit = false;
     else if (arg == "--dhcp-no-ping") o.dhcp_no_ping = true;
     else if (arg == "--libvirt-uri") r = take(o.libvirt_uri);
     else if (arg == "--no-libvirt") o.libvirt = false;

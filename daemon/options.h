@@ -16,6 +16,7 @@ struct DaemonOptions {
   std::string plugin_dir;
   std::string default_backend = "bridge";
   std::optional<std::string> admin_group;
+  bool polkit = true;
   std::string dnsmasq = "/usr/sbin/dnsmasq";
   bool dhcp_no_ping = false;
   std::string libvirt_uri = "qemu:///system";

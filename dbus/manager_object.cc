@@ -1,11 +1,14 @@
 #include "dbus/manager_object.h"
 
+#include <map>
+#include <string>
 #include <variant>
 
 #include "dbus/bus_error.h"
 #include "dbus/object_path.h"
 #include "dbus/signal_emission.h"
 #include "hostnet_config.h"
+#include "xml/network_xml.h"
 
 namespace hostnet::dbus {
 
@@ -79,14 +82,33 @@ sdbus::ObjectPath ManagerObject::LookupPort(const std::string& port) {
   return port_path(value_or_throw(ports_.lookup(port))->id);
 }
 
+namespace {
+
+// The network a definition names, for polkit rules that grant one network and not another
+// (nothing when the XML does not parse: the define then fails on it, authorized or not).
+std::map<std::string, std::string> defined_network(const std::string& xml) {
+  auto def = xml::parse_network(xml);
+  if (!def || def->name.empty()) return {};
+  return {{"network", def->name}};
+}
+
+std::string naming(const char* verb, const std::map<std::string, std::string>& details) {
+  auto it = details.find("network");
+  return std::string(verb) + (it == details.end() ? " a network" : " network " + it->second);
+}
+
+}  // namespace
+
 sdbus::ObjectPath ManagerObject::DefineNetwork(const std::string& xml) {
-  require_admin(getObject(), auth_, "defining a network");
+  auto details = defined_network(xml);
+  authorize(getObject(), auth_, Action::ManageNetworks, naming("defining", details), details);
   const Network* n = value_or_throw(manager_.define(xml));
   return network_path(n->name);
 }
 
 void ManagerObject::CreateNetwork(sdbus::Result<sdbus::ObjectPath>&& result, std::string xml) {
-  require_admin(getObject(), auth_, "creating a network");
+  auto details = defined_network(xml);
+  authorize(getObject(), auth_, Action::ManageNetworks, naming("creating", details), details);
   manager_.create_async(std::move(xml),
                         reply_when_done<const Network*>(connection_, std::move(result), [](const Network* created) {
                           return std::tuple(network_path(created->name));
@@ -106,7 +128,7 @@ NetworkImporter& importer_of(const Manager& manager) {
 std::vector<std::string> ManagerObject::ListLibvirtNetworks() { return importer_of(manager_).importable(); }
 
 void ManagerObject::ImportLibvirtNetwork(sdbus::Result<sdbus::ObjectPath>&& result, std::string name) {
-  require_admin(getObject(), auth_, "importing a libvirt network");
+  authorize(getObject(), auth_, Action::ManageNetworks, "importing libvirt network " + name, {{"network", name}});
   importer_of(manager_).import_network(
       name, reply_when_done<const Network*>(connection_, std::move(result), [](const Network* imported) {
         return std::tuple(network_path(imported->name));
@@ -114,7 +136,7 @@ void ManagerObject::ImportLibvirtNetwork(sdbus::Result<sdbus::ObjectPath>&& resu
 }
 
 void ManagerObject::ReleaseLibvirtNetwork(sdbus::Result<>&& result, std::string name) {
-  require_admin(getObject(), auth_, "releasing a network to libvirt");
+  authorize(getObject(), auth_, Action::ManageNetworks, "releasing network " + name + " to libvirt", {{"network", name}});
   auto reply = reply_when_done<std::monostate>(connection_, std::move(result), [](std::monostate) { return std::tuple<>(); });
   importer_of(manager_).release_network(name, [reply](Result<void> released) {
     reply(released ? Result<std::monostate>(std::monostate{}) : tl::unexpected(released.error()));

@@ -38,17 +38,17 @@ const Network& NetworkObject::network() const {
 }
 
 void NetworkObject::Start(sdbus::Result<>&& result) {
-  require_admin(getObject(), auth_, "starting a network");
+  authorize(getObject(), auth_, Action::ManageNetworks, "starting network " + name_, {{"network", name_}});
   manager_.start_async(name_, reply_when_done<const Network*>(connection_, std::move(result), [](const Network*) { return std::tuple<>(); }));
 }
 
 void NetworkObject::Stop() {
-  require_admin(getObject(), auth_, "stopping a network");
+  authorize(getObject(), auth_, Action::ManageNetworks, "stopping network " + name_, {{"network", name_}});
   value_or_throw(manager_.stop(name_));
 }
 
 void NetworkObject::Undefine() {
-  require_admin(getObject(), auth_, "undefining a network");
+  authorize(getObject(), auth_, Action::ManageNetworks, "undefining network " + name_, {{"network", name_}});
   value_or_throw(manager_.undefine(name_));
 }
 
@@ -58,7 +58,7 @@ std::string NetworkObject::GetXMLDesc(const uint32_t& flags) {
 }
 
 void NetworkObject::SetAutostart(const bool& autostart) {
-  require_admin(getObject(), auth_, "changing autostart");
+  authorize(getObject(), auth_, Action::ManageNetworks, "changing the autostart of network " + name_, {{"network", name_}});
   value_or_throw(manager_.set_autostart(name_, autostart));
 }
 
@@ -66,7 +66,7 @@ void NetworkObject::SetAutostart(const bool& autostart) {
 // reply is sent from the event loop later (reply_when_done); errors found before that are thrown
 // as usual.
 void NetworkObject::CreatePort(sdbus::Result<sdbus::ObjectPath>&& result, std::map<std::string, sdbus::Variant> options) {
-  require_admin(getObject(), auth_, "creating a port");
+  authorize(getObject(), auth_, Action::ManagePorts, "creating a port on network " + name_, {{"network", name_}});
   auto request = value_or_throw(port_request_from(options));
   ports_.create_ports(name_, {request},
                       reply_when_done<std::vector<const Port*>>(connection_, std::move(result), [](const std::vector<const Port*>& made) {
@@ -76,7 +76,7 @@ void NetworkObject::CreatePort(sdbus::Result<sdbus::ObjectPath>&& result, std::m
 
 void NetworkObject::CreatePorts(sdbus::Result<std::vector<sdbus::ObjectPath>>&& result,
                                 std::vector<std::map<std::string, sdbus::Variant>> options) {
-  require_admin(getObject(), auth_, "creating ports");
+  authorize(getObject(), auth_, Action::ManagePorts, "creating ports on network " + name_, {{"network", name_}});
   std::vector<PortRequest> requests;
   for (size_t i = 0; i < options.size(); ++i) {
     auto r = port_request_from(options[i]);
@@ -101,20 +101,20 @@ NetworkObject::GetDHCPLeases() {
 
 void NetworkObject::Update(const std::string& command, const std::string& section, const std::string& xml,
                            const uint32_t& flags) {
-  require_admin(getObject(), auth_, "updating a network");
+  authorize(getObject(), auth_, Action::ManageNetworks, "updating network " + name_, {{"network", name_}});
   if (flags & ~3u) throw to_bus_error(Error{Errc::InvalidArgument, "unknown flags " + std::to_string(flags)});
   value_or_throw(manager_.update(name_, command, section, xml, flags & 1u, flags & 2u));
 }
 
 void NetworkObject::AddPortForward(const std::string& proto, const std::string& host_address, const uint16_t& port,
                                    const uint16_t& port_end, const std::string& target, const uint16_t& target_port) {
-  require_admin(getObject(), auth_, "adding a port forward");
+  authorize(getObject(), auth_, Action::ManageNetworks, "adding a port forward to network " + name_, {{"network", name_}});
   xml::PortForward f{proto, host_address, port, port_end ? port_end : port, target, target_port};
   value_or_throw(manager_.add_port_forward(name_, f));
 }
 
 void NetworkObject::RemovePortForward(const std::string& proto, const std::string& host_address, const uint16_t& port) {
-  require_admin(getObject(), auth_, "removing a port forward");
+  authorize(getObject(), auth_, Action::ManageNetworks, "removing a port forward from network " + name_, {{"network", name_}});
   xml::PortForward key{proto, host_address, port, port, "", 0};
   value_or_throw(manager_.remove_port_forward(name_, key));
 }

@@ -49,7 +49,7 @@ std::tuple<std::vector<sdbus::UnixFd>, std::vector<sdbus::UnixFd>> PortObject::O
   if (!(p.settings.owner && *p.settings.owner == uid)) {
     std::string what = "opening the fds of port " + p.settings.name +
                        (p.settings.owner ? " (owner uid " + std::to_string(*p.settings.owner) + ")" : std::string());
-    require_admin(getObject(), auth_, what.c_str());
+    authorize(getObject(), auth_, Action::OpenPortFds, what, {{"network", p.network}, {"port", p.settings.name}});
   }
   auto fds = value_or_throw(ports_.open_fds(id_, queues));
   std::tuple<std::vector<sdbus::UnixFd>, std::vector<sdbus::UnixFd>> out;
@@ -76,7 +76,9 @@ std::map<std::string, uint64_t> PortObject::GetStatistics() {
 }
 
 void PortObject::Delete() {
-  require_admin(getObject(), auth_, "deleting a port");
+  const Port& p = port();
+  authorize(getObject(), auth_, Action::ManagePorts, "deleting port " + p.settings.name,
+            {{"network", p.network}, {"port", p.settings.name}});
   value_or_throw(ports_.delete_port(id_));
 }
 

@@ -27,6 +27,7 @@ namespace {
 
 int run(const DaemonOptions& opts) {
   dbus::AuthPolicy auth;
+  auth.use_polkit = opts.polkit;
   if (opts.admin_group) {
     struct group* g = ::getgrnam(opts.admin_group->c_str());
     if (!g) {

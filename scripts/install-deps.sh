@@ -8,7 +8,7 @@ set -euo pipefail
 build=(meson ninja-build pkg-config g++ libsdbus-c++-dev libsdbus-c++-bin libtinyxml2-dev libmnl-dev
        libsystemd-dev libexpected-dev nlohmann-json3-dev libnftables-dev libvirt-dev dbus iproute2 dnsmasq-base)
 test=(libgtest-dev libvirt-clients python3-pytest iputils-ping busybox nftables tcpdump isc-dhcp-client
-      util-linux procps python3-dbus openvswitch-switch systemd
+      util-linux procps python3-dbus openvswitch-switch systemd polkitd
       libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 virtinst cpio iptables
       openvswitch-switch-dpdk dpdk dpdk-dev)
 

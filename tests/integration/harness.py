@@ -40,9 +40,12 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
     <allow receive_type="signal"/>
   </policy>
   <!-- hostnet's own policy, as installed on a real host -->
-  <include>{policy}</include>
+  <include>{policy}</include>{extra}
 </busconfig>
 """
+
+
+POLKIT_BUS_POLICY = "/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"
 
 
 def run(cmd, check=True, **kw):
@@ -70,7 +73,7 @@ def unit_sandbox():
 
 
 class Host:
-    def __init__(self, ovs=False, libvirt_uri=None, dpdk=None, sandbox=False):
+    def __init__(self, ovs=False, libvirt_uri=None, dpdk=None, sandbox=False, polkit_rules=None):
         for binary in (HOSTNETD, HOSTNETCTL):
             if not binary.exists():
                 raise AssertionError(f"{binary} is not built (HOSTNET_BUILD_DIR={BUILD_DIR})")
@@ -96,10 +99,14 @@ class Host:
         self.extra_namespaces = []
         self.processes = []  # helpers a test started (servers in namespaces), ended at close
         self.ovs = None
+        self.polkit = None
         try:
             run(["ip", "netns", "add", self.ns])
             run(["ip", "-n", self.ns, "link", "set", "lo", "up"])
-            self._start_bus()
+            self._start_bus(polkit=polkit_rules is not None)
+            if polkit_rules is not None:
+                from polkit import Polkit
+                self.polkit = Polkit(self, polkit_rules)
             if ovs or dpdk:
                 self.ovs = Ovs(self, dpdk=dpdk)
             self.start_daemon()
@@ -109,9 +116,12 @@ class Host:
 
     # --- processes -------------------------------------------------------------------------
 
-    def _start_bus(self):
+    def _start_bus(self, polkit=False):
         conf = self.tmp / "bus.conf"
-        conf.write_text(BUS_CONFIG.format(socket=self.bus_socket, policy=SOURCE_DIR / "dbus" / "org.hostnet1.conf"))
+        # polkitd's own bus policy, as its package installs it, when the test runs one.
+        extra = f"\n  <include>{POLKIT_BUS_POLICY}</include>" if polkit else ""
+        conf.write_text(BUS_CONFIG.format(socket=self.bus_socket, policy=SOURCE_DIR / "dbus" / "org.hostnet1.conf",
+                                          extra=extra))
         self.bus = subprocess.Popen(["dbus-daemon", f"--config-file={conf}", "--nofork", "--nopidfile"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._wait(lambda: self.bus_socket.exists() or self.bus.poll() is not None, "the private dbus-daemon to listen")
@@ -128,7 +138,7 @@ class Host:
         """A bus daemon restarted under hostnetd: the old one ended, a new one on the same address."""
         self.kill_bus(sig)
         self.bus_socket.unlink(missing_ok=True)
-        self._start_bus()
+        self._start_bus(polkit=self.polkit is not None)
 
     def start_daemon(self, *extra):
         log = self.tmp / f"hostnetd.{len(self.daemon_logs)}.log"
