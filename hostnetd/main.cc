@@ -10,6 +10,7 @@
 #include "daemon/dhcp/dnsmasq_service.h"
 #include "daemon/drift_watcher.h"
 #include "daemon/event_loop.h"
+#include "daemon/firewall/docker_user.h"
 #include "daemon/firewall/nft_firewall.h"
 #include "daemon/manager.h"
 #include "daemon/network_store.h"
@@ -65,7 +66,9 @@ int run(const DaemonOptions& opts) {
     return 1;
   }
   DnsmasqService dhcp((*loop)->get(), opts.state_dir, opts.dnsmasq, dhcp::DnsmasqOptions{opts.dhcp_no_ping});
-  Manager manager(store, backends, **firewall, dhcp, ManagerOptions{opts.default_backend, "hnbr%d", true});
+  // On a host that runs Docker, hostnet's bridges are let through its DOCKER-USER chain.
+  DockerUserFilter filter(**firewall);
+  Manager manager(store, backends, filter, dhcp, ManagerOptions{opts.default_backend, "hnbr%d", true});
   auto shaper = TcShaper::open();
   if (!shaper) {
     log::error(shaper.error().message);

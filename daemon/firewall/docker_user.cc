@@ -1,0 +1,71 @@
+#include "daemon/firewall/docker_user.h"
+
+#include "common/log.h"
+#include "common/run_command.h"
+
+namespace hostnet {
+
+namespace {
+
+constexpr const char* kChain = "DOCKER-USER";
+
+// The rules one bridge gets: everything into and out of it is left to hostnet's own table.
+std::vector<std::vector<std::string>> rules_for(const xml::NetworkDef& def) {
+  const std::string comment = "hostnet network " + def.name;
+  return {{"-i", def.bridge.name, "-m", "comment", "--comment", comment, "-j", "ACCEPT"},
+          {"-o", def.bridge.name, "-m", "comment", "--comment", comment, "-j", "ACCEPT"}};
+}
+
+std::vector<std::string> command(const std::string& iptables, const char* op, const std::vector<std::string>& rule) {
+  std::vector<std::string> argv{iptables, "-w", op, kChain};
+  argv.insert(argv.end(), rule.begin(), rule.end());
+  return argv;
+}
+
+// Whether Docker's chain is there: no iptables, no table or no chain all mean no Docker to make
+// room with.
+bool has_chain(const std::string& iptables) { return bool(run_command({iptables, "-w", "-S", kChain})); }
+
+}  // namespace
+
+Result<void> DockerUserFilter::add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous) {
+  if (auto r = inner_.add_network(def, previous); !r) return r;
+  if (previous && (previous->bridge.name != def.bridge.name || previous->name != def.name)) withdraw(*previous);
+  admit(def);
+  return {};
+}
+
+Result<void> DockerUserFilter::remove_network(const xml::NetworkDef& def) {
+  withdraw(def);
+  return inner_.remove_network(def);
+}
+
+void DockerUserFilter::admit(const xml::NetworkDef& def) {
+  if (def.bridge.name.empty()) return;
+  for (const auto& iptables : iptables_) {
+    if (!has_chain(iptables)) continue;
+    for (const auto& rule : rules_for(def)) {
+      if (run_command(command(iptables, "-C", rule))) continue;  // there already: nothing changes
+      // Docker's own rules in the chain (its final RETURN) come after hostnet's.
+      if (auto r = run_command(command(iptables, "-I", rule)); !r)
+        log::warning("network " + def.name + ": cannot let its bridge through Docker's " + kChain + " chain (" +
+                     iptables + "): " + r.error().message);
+      else
+        log::info("network " + def.name + ": bridge " + def.bridge.name + " let through Docker's " + kChain +
+                  " chain (" + iptables + ")");
+    }
+  }
+}
+
+void DockerUserFilter::withdraw(const xml::NetworkDef& def) {
+  if (def.bridge.name.empty()) return;
+  for (const auto& iptables : iptables_) {
+    if (!has_chain(iptables)) continue;
+    for (const auto& rule : rules_for(def))
+      while (run_command(command(iptables, "-C", rule))) {
+        if (!run_command(command(iptables, "-D", rule))) break;
+      }
+  }
+}
+
+}  // namespace hostnet

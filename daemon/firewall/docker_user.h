@@ -1,0 +1,42 @@
+// Hosts that run Docker: dockerd sets iptables' FORWARD policy to DROP (docker/for-linux#949), so
+// a VM's forwarded packets die in the `ip filter` table whatever hostnet's own table allows — and
+// with br_netfilter loaded (Docker loads it) even frames between two ports of one bridge. Docker
+// documents one way for others to let traffic through: rules in its DOCKER-USER chain, which it
+// runs first and never rewrites. This filter wraps the real one and, for each network's bridge,
+// keeps two ACCEPT rules there (in and out of the bridge, tagged "hostnet network NAME") while the
+// network's rules are in place; hostnet's own `inet hostnet` table still decides what passes.
+// Nothing is done on hosts without a DOCKER-USER chain; a repair re-adds rules someone removed,
+// and adds them when Docker started after the network.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "daemon/firewall/packet_filter.h"
+
+namespace hostnet {
+
+class DockerUserFilter final : public PacketFilter {
+ public:
+  // `iptables`: the programs whose DOCKER-USER chains to keep (iptables, and ip6tables for
+  // Docker's IPv6 mode), run as Docker's documentation shows them.
+  explicit DockerUserFilter(PacketFilter& inner, std::vector<std::string> iptables = {"iptables", "ip6tables"})
+      : inner_(inner), iptables_(std::move(iptables)) {}
+
+  Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr) override;
+  Result<void> change_port_forwards(const std::vector<xml::PortForward>& added,
+                                    const std::vector<xml::PortForward>& removed) override {
+    return inner_.change_port_forwards(added, removed);
+  }
+  Result<void> remove_network(const xml::NetworkDef& def) override;
+  Result<void> enable_forwarding(bool ipv4, bool ipv6) override { return inner_.enable_forwarding(ipv4, ipv6); }
+
+ private:
+  void admit(const xml::NetworkDef& def);
+  void withdraw(const xml::NetworkDef& def);
+
+  PacketFilter& inner_;
+  std::vector<std::string> iptables_;
+};
+
+}  // namespace hostnet
