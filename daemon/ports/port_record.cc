@@ -1,6 +1,8 @@
 #include "daemon/ports/port_record.h"
 
 #include <charconv>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
 #include "daemon/ports/port_request.h"
@@ -14,12 +16,18 @@ void line(std::string& out, const char* key, const std::string& value) {
   if (!value.empty()) out += std::string(key) + "=" + value + "\n";
 }
 
-Result<unsigned long> number(const std::string& key, const std::string& value) {
+// A number no larger than the field holding it: a wider one cast down would become another
+// number (an owner uid of 2^32 + 1 read as uid 1; an ifindex read as negative, which no longer
+// parses once written back — found by fuzz_port_record).
+template <class Field>
+Result<Field> number(const std::string& key, const std::string& value) {
   unsigned long v = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
   if (ec != std::errc() || end != value.data() + value.size())
     return fail(Errc::InvalidArgument, "port record: " + key + "=" + value + ": not a number");
-  return v;
+  if (v > static_cast<unsigned long>(std::numeric_limits<Field>::max()))
+    return fail(Errc::InvalidArgument, "port record: " + key + "=" + value + ": out of range");
+  return static_cast<Field>(v);
 }
 
 }  // namespace
@@ -66,7 +74,6 @@ Result<Port> parse_port_record(const std::string& text) {
     auto eq = l.find('=');
     if (eq == std::string::npos) return fail(Errc::InvalidArgument, "port record: line '" + l + "' has no '='");
     std::string key = l.substr(0, eq), value = l.substr(eq + 1);
-    auto num = [&]() { return number(key, value); };
     if (key == "id") p.id = value;
     else if (key == "network") p.network = value;
     else if (key == "name") s.name = value;
@@ -89,16 +96,16 @@ Result<Port> parse_port_record(const std::string& text) {
         std::istringstream tags(value);
         std::string t;
         while (std::getline(tags, t, ',')) {
-          auto v = number(key, t);
+          auto v = number<unsigned>(key, t);
           if (!v) return tl::unexpected(v.error());
-          s.vlan->tags.push_back(static_cast<unsigned>(*v));
+          s.vlan->tags.push_back(*v);
         }
       } else if (key == "trunk") {
         s.vlan->trunk = value == "yes";
       } else if (key == "native-vlan") {
-        auto v = num();
+        auto v = number<unsigned>(key, value);
         if (!v) return tl::unexpected(v.error());
-        s.vlan->native_tag = static_cast<unsigned>(*v);
+        s.vlan->native_tag = *v;
       } else {
         s.vlan->native_tagged = value == "tagged";
       }
@@ -107,15 +114,21 @@ Result<Port> parse_port_record(const std::string& text) {
       if (!rate) return tl::unexpected(rate.error());
       if (!s.bandwidth) s.bandwidth.emplace();
       (key == "inbound" ? s.bandwidth->inbound : s.bandwidth->outbound) = *rate;
-    } else {
-      auto v = num();
+    } else if (key == "ifindex") {
+      auto v = number<int>(key, value);
       if (!v) return tl::unexpected(v.error());
-      if (key == "ifindex") p.ifindex = static_cast<int>(*v);
-      else if (key == "queues") s.queues = static_cast<unsigned>(*v);
-      else if (key == "owner") s.owner = static_cast<std::uint32_t>(*v);
-      else if (key == "group") s.group = static_cast<std::uint32_t>(*v);
-      else if (key == "mtu") s.mtu = static_cast<unsigned>(*v);
-      else return fail(Errc::InvalidArgument, "port record: unknown key '" + key + "'");
+      p.ifindex = *v;
+    } else if (key == "queues" || key == "mtu") {
+      auto v = number<unsigned>(key, value);
+      if (!v) return tl::unexpected(v.error());
+      if (key == "queues") s.queues = *v;
+      else s.mtu = *v;
+    } else if (key == "owner" || key == "group") {
+      auto v = number<std::uint32_t>(key, value);
+      if (!v) return tl::unexpected(v.error());
+      (key == "owner" ? s.owner : s.group) = *v;
+    } else {
+      return fail(Errc::InvalidArgument, "port record: unknown key '" + key + "'");
     }
   }
   if (p.id.empty() || p.network.empty() || s.name.empty())
