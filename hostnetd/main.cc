@@ -18,6 +18,7 @@
 #include "daemon/ports/port_manager.h"
 #include "daemon/shaping/tc_shaper.h"
 #include "dbus/bus_service.h"
+#include "dbus/firewalld_zones.h"
 #include "dbus/object_path.h"
 #include "hostnet_config.h"
 #include "libvirt/libvirt_link.h"
@@ -67,7 +68,9 @@ int run(const DaemonOptions& opts) {
   }
   DnsmasqService dhcp((*loop)->get(), opts.state_dir, opts.dnsmasq, dhcp::DnsmasqOptions{opts.dhcp_no_ping});
   // On a host that runs Docker, hostnet's bridges are let through its DOCKER-USER chain.
-  DockerUserFilter filter(**firewall);
+  DockerUserFilter docker(**firewall);
+  // On a host that runs firewalld, their bridges are kept in a firewalld zone.
+  dbus::FirewalldZones filter(docker);
   Manager manager(store, backends, filter, dhcp, ManagerOptions{opts.default_backend, "hnbr%d", true});
   auto shaper = TcShaper::open();
   if (!shaper) {
@@ -88,6 +91,7 @@ int run(const DaemonOptions& opts) {
     return 1;
   }
   repair_soon = [watcher = drift->get()] { watcher->repair_soon(); };
+  filter.follow((*loop)->get(), [&repair_soon] { if (repair_soon) repair_soon(); });
 
   std::unique_ptr<libvirt::LibvirtLink> libvirt_link;
   if (opts.libvirt) {

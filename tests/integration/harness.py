@@ -46,6 +46,9 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 
 
 POLKIT_BUS_POLICY = "/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"
+# The tests' own firewalld, unpacked by scripts/install-deps.sh --test (never a host service).
+FIREWALLD_ROOT = Path("/var/lib/hostnet-tests/firewalld")
+FIREWALLD_BUS_POLICY = FIREWALLD_ROOT / "usr/share/dbus-1/system.d/FirewallD.conf"
 
 
 def run(cmd, check=True, **kw):
@@ -120,6 +123,9 @@ class Host:
         conf = self.tmp / "bus.conf"
         # polkitd's own bus policy, as its package installs it, when the test runs one.
         extra = f"\n  <include>{POLKIT_BUS_POLICY}</include>" if polkit else ""
+        # firewalld's bus policy lets root own its name; a test may start one at any moment.
+        if FIREWALLD_BUS_POLICY.exists():
+            extra += f"\n  <include>{FIREWALLD_BUS_POLICY}</include>"
         conf.write_text(BUS_CONFIG.format(socket=self.bus_socket, policy=SOURCE_DIR / "dbus" / "org.hostnet1.conf",
                                           extra=extra))
         self.bus = subprocess.Popen(["dbus-daemon", f"--config-file={conf}", "--nofork", "--nopidfile"],
