@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/client.h"
+#include "common/utf8.h"
 #include "cli/table.h"
 #include "xml/network_xml.h"
 
@@ -20,7 +21,13 @@ std::string read_input_file(const std::string& path) {
   if (!in) throw UsageError{"cannot read '" + path + "'"};
   std::ostringstream ss;
   ss << in.rdbuf();
-  return ss.str();
+  std::string text = ss.str();
+  // D-Bus strings are UTF-8: said here, with where, rather than as the bus library's refusal.
+  if (auto at = invalid_utf8_at(text); at != std::string_view::npos)
+    throw UsageError{"'" + path + "' is not valid UTF-8 (line " +
+                     std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n')) +
+                     ", byte " + std::to_string(at) + "): network XML must be UTF-8"};
+  return text;
 }
 
 const char* yes_no(bool b) { return b ? "yes" : "no"; }

@@ -3,8 +3,11 @@
 // libvirt ignores them, so XML written for a newer libvirt still loads.
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 
+#include "common/utf8.h"
 #include "xml/ip_address.h"
 #include "xml/network_xml.h"
 #include "xml/parse_context.h"
@@ -176,9 +179,21 @@ Result<NetworkDef> parse_root(const XMLElement* root) {
   return def;
 }
 
+// libvirt's own limit for a string in one call (VIR_NET_MESSAGE_STRING_MAX): no XML virsh can
+// send is bigger, and a define that size is refused before it is parsed or stored.
+constexpr std::size_t kMaxNetworkXml = 4 * 1024 * 1024;
+
 }  // namespace
 
 Result<NetworkDef> parse_network(std::string_view text) {
+  if (text.size() > kMaxNetworkXml)
+    return fail(Errc::InvalidXML, "the network XML is " + std::to_string(text.size()) + " bytes; the limit is " +
+                                      std::to_string(kMaxNetworkXml) + " (4 MiB)");
+  if (auto at = invalid_utf8_at(text); at != std::string_view::npos) {
+    auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    return fail(Errc::InvalidXML, "line " + std::to_string(line) + ": not valid UTF-8 (byte " + std::to_string(at) +
+                                      " of the document)");
+  }
   tinyxml2::XMLDocument doc;
   if (doc.Parse(text.data(), text.size()) != tinyxml2::XML_SUCCESS) {
     // tinyxml2 says "XML_ERROR_MISMATCHED_ELEMENT ... Line number=2: XMLElement name=bridge";

@@ -101,6 +101,8 @@ Result<void> parse_dhcp(const XMLElement* e, IpDef& ip, std::vector<std::string>
     DhcpBootp bootp{attr(b, "file"), ""};
     if (bootp.file.empty()) return bad(b, "", "missing required attribute 'file'");
     if (auto r = check_plain_text(b, "file", bootp.file); !r) return r;
+    // dnsmasq's dhcp-boot takes file,server,address: a comma would name a server.
+    if (bootp.file.find(',') != std::string::npos) return bad(b, "file", "file cannot contain ','");
     if (has_attr(b, "server")) {
       auto server = ip_attr(b, "server");
       if (!server) return tl::unexpected(server.error());
@@ -144,6 +146,8 @@ Result<void> parse_ip_element(const XMLElement* e, NetworkDef& def) {
     ip.tftp_root = attr(tftp, "root");
     if (ip.tftp_root.empty()) return bad(tftp, "", "missing required attribute 'root'");
     if (auto r = check_plain_text(tftp, "root", ip.tftp_root); !r) return r;
+    // dnsmasq's tftp-root takes directory,interface: a comma would name an interface.
+    if (ip.tftp_root.find(',') != std::string::npos) return bad(tftp, "root", "root cannot contain ','");
   }
   if (const auto* dhcp = e->FirstChildElement("dhcp")) {
     if (auto r = parse_dhcp(dhcp, ip, def.warnings); !r) return r;

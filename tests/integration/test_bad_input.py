@@ -33,6 +33,41 @@ BAD = [
 ]
 
 
+IP = "<ip address='10.9.9.1' prefix='24'>{}</ip>"
+# Text that would change the meaning of what it is written into, one case per place it goes: a
+# file name, dnsmasq's configuration (a newline starts an option of the attacker's, a comma adds
+# a field), nftables (a quote ends a string), OVSDB and sysfs (device names).
+INJECTION = [
+    ("file name: ../", "<network><name>../evil</name></network>", "InvalidXML", "<name>: the network name '../evil' contains '/'"),
+    ("file name: too long", f"<network><name>{'n' * 300}</name></network>", "InvalidXML", "longer than 200 bytes"),
+    ("dnsmasq: newline in domain", "<network><name>x</name><domain name='a&#10;dhcp-script=/bin/sh'/>" + IP.format("")
+     + "</network>", "InvalidXML", "<domain name='a"),
+    ("dnsmasq: comma in host name", "<network><name>x</name>" + IP.format(
+        "<dhcp><host mac='52:54:00:00:00:01' name='a,set:x' ip='10.9.9.5'/></dhcp>") + "</network>",
+     "InvalidXML", "a host name cannot contain ','"),
+    ("dnsmasq: newline in tftp root", "<network><name>x</name>" + IP.format("<tftp root='/srv&#10;dhcp-script=/x'/>")
+     + "</network>", "InvalidXML", "root contains a control character"),
+    ("dnsmasq: comma in tftp root", "<network><name>x</name>" + IP.format("<tftp root='/srv,eth0'/>") + "</network>",
+     "InvalidXML", "root cannot contain ','"),
+    ("dnsmasq: comma in boot file", "<network><name>x</name>" + IP.format(
+        "<dhcp><range start='10.9.9.10' end='10.9.9.20'/><bootp file='pxe,evil'/></dhcp>") + "</network>",
+     "InvalidXML", "file cannot contain ','"),
+    ("nftables: quote in forward dev", "<network><name>x</name><forward mode='nat' dev='eth0&quot; accept'/>"
+     + IP.format("") + "</network>", "InvalidXML", "interface name 'eth0\" accept' contains '\"'"),
+    ("nftables: rule text as an address", "<network><name>x</name><forward mode='nat'><nat><address "
+     "start='1.2.3.4; flush ruleset' end='1.2.3.5'/></nat></forward>" + IP.format("") + "</network>",
+     "InvalidXML", "not an IPv4 address"),
+    ("OVSDB: newline in interfaceid", "<network><name>x</name><forward mode='bridge'/><bridge name='br0'/>"
+     "<virtualport type='openvswitch'><parameters interfaceid='a&#10;b'/></virtualport></network>",
+     "InvalidXML", "interfaceid contains a control character"),
+    ("sysfs: .. as a bridge", "<network><name>x</name><bridge name='..'/></network>", "InvalidXML",
+     "'..' is not an interface name"),
+    ("size: over 4 MiB", f"<network><name>x</name><description>{'d' * (4 * 1024 * 1024)}</description></network>",
+     "InvalidXML", "the limit is 4194304 (4 MiB)"),
+]
+BAD += INJECTION
+
+
 @pytest.mark.parametrize("what,xml,error,detail", BAD, ids=[b[0] for b in BAD])
 def test_definition_is_refused_and_nothing_changes(busy_host, what, xml, error, detail):
     host = busy_host
@@ -43,6 +78,17 @@ def test_definition_is_refused_and_nothing_changes(busy_host, what, xml, error, 
     assert host.config_files() == files
     assert host.networks() == nets
     assert host.link("vethtaken")["linkinfo"]["info_kind"] == "veth"
+
+
+def test_a_definition_that_is_not_utf8_is_refused(busy_host):
+    """Bytes that are not UTF-8 (a Latin-1 file) reach neither dnsmasq nor the bus's strings."""
+    host = busy_host
+    path = host.tmp / "latin1.xml"
+    path.write_bytes("<network><name>x</name><title>café</title></network>".encode("latin-1"))
+    files = host.config_files()
+    err = host.ctl_error("net-define", path)
+    assert "UTF-8" in err, err
+    assert host.config_files() == files
 
 
 def test_overlapping_subnet_is_refused_at_start(busy_host):

@@ -244,6 +244,16 @@ const BadCase kBad[] = {
                     "end='10.0.0.9'/></dhcp></ip><ip address='10.1.0.1' prefix='24'><dhcp><range start='10.1.0.2' "
                     "end='10.1.0.9'/></dhcp></ip></network>",
      "DHCP is supported on one IPv4 address"},
+    // Separators of dnsmasq's own option syntax: a comma would have named a TFTP interface or a
+    // boot server the definition never asked for.
+    {"tftp root comma", "<network><name>x</name><ip address='10.1.0.1' prefix='24'><tftp root='/srv,eth0'/></ip></network>",
+     "<tftp root='/srv,eth0'>: root cannot contain ','"},
+    {"bootp file comma", "<network><name>x</name><ip address='10.1.0.1' prefix='24'><dhcp><range start='10.1.0.2' "
+                         "end='10.1.0.9'/><bootp file='pxe.0,evil'/></dhcp></ip></network>",
+     "<bootp file='pxe.0,evil'>: file cannot contain ','"},
+    {"latin-1 title", "<network><name>x</name>\n<title>caf\xe9</title></network>", "line 2: not valid UTF-8 (byte 34 of the document)"},
+    {"overlong utf-8", "<network><name>\xc0\xafx</name></network>", "line 1: not valid UTF-8"},
+    {"utf-16 surrogate", "<network><name>\xed\xa0\x80</name></network>", "not valid UTF-8"},
 };
 
 class BadInput : public ::testing::TestWithParam<BadCase> {};
@@ -257,6 +267,15 @@ TEST_P(BadInput, IsRefusedWithANamedReason) {
   EXPECT_EQ(r.error().code, Errc::InvalidXML);
   EXPECT_NE(r.error().message.find(c.expected), std::string::npos)
       << c.what << ": got \"" << r.error().message << "\", expected it to contain \"" << c.expected << "\"";
+}
+
+TEST(Limits, AnXmlOver4MiBIsRefusedBeforeItIsParsed) {
+  std::string big = "<network><name>x</name><description>" + std::string(4 * 1024 * 1024, 'd') + "</description></network>";
+  auto r = xml::parse_network(big);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("the limit is 4194304 (4 MiB)"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(xml::parse_network("<network><name>caf\xc3\xa9</name><title>\xf0\x9f\x90\xa7</title></network>"))
+      << "valid UTF-8 (2 and 4 bytes) is accepted";
 }
 
 INSTANTIATE_TEST_SUITE_P(Xml, BadInput, ::testing::ValuesIn(kBad), [](const auto& info) {
