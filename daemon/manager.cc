@@ -476,6 +476,8 @@ Result<void> Manager::set_port_forwards(Network& n, std::vector<xml::PortForward
 }
 
 void Manager::repair() {
+  filter_.begin_pass();
+  if (listener_) listener_->repair_pass(true);
   for (auto& [name, n] : networks_) {
     if (!n->active()) continue;
     auto driver = mode_driver_for(*n->live);
@@ -487,9 +489,12 @@ void Manager::repair() {
     else if (listener_)
       listener_->network_repaired(*n);
   }
+  if (listener_) listener_->repair_pass(false);
+  filter_.end_pass();
 }
 
 void Manager::reconcile() {
+  filter_.begin_pass();
   for (auto& rec : store_.load_definitions()) {
     if (!rec.def) {
       log::error("ignoring " + rec.path.string() + ": " + rec.def.error().message);
@@ -528,6 +533,7 @@ void Manager::reconcile() {
   }
 
   remove_orphan_switches();
+  filter_.end_pass();
 
   for (auto& [name, n] : networks_) {
     if (!n->autostart || n->active()) continue;

@@ -42,6 +42,9 @@ class NetworkListener {
   virtual ~NetworkListener() = default;
   virtual void network_stopping(const Network& network) = 0;
   virtual void network_repaired(const Network& network) = 0;
+  // Around a repair of every network: what a listener reads of the host (one link dump) may be
+  // read once for the whole pass.
+  virtual void repair_pass(bool starting) { (void)starting; }
 };
 
 // A peer's say on a definition before it is stored or started (libvirt: the name is not one of

@@ -49,6 +49,8 @@ class FirewalldZones final : public PacketFilter {
   }
   Result<void> remove_network(const xml::NetworkDef& def) override;
   Result<void> enable_forwarding(bool ipv4, bool ipv6) override { return inner_.enable_forwarding(ipv4, ipv6); }
+  void begin_pass() override { inner_.begin_pass(); }
+  void end_pass() override { inner_.end_pass(); }
 
  private:
   // The zone def's bridge belongs in, or none (a network firewalld is not asked about).

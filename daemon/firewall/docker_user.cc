@@ -22,11 +22,25 @@ std::vector<std::string> command(const std::string& iptables, const char* op, co
   return argv;
 }
 
-// Whether Docker's chain is there: no iptables, no table or no chain all mean no Docker to make
-// room with.
-bool has_chain(const std::string& iptables) { return bool(run_command({iptables, "-w", "-S", kChain})); }
-
 }  // namespace
+
+// Whether Docker's chain is there: no iptables, no table or no chain all mean no Docker to make
+// room with. iptables-nft reads the whole ruleset to answer (hostnet's table with every network
+// in it), so the answer is kept until the next repair pass asks again; Docker starting writes
+// its rules, a foreign nftables change, which sets off that repair.
+bool DockerUserFilter::has_chain(const std::string& iptables) {
+  if (auto it = known_chains_.find(iptables); it != known_chains_.end()) return it->second;
+  bool has = bool(run_command({iptables, "-w", "-S", kChain}));
+  known_chains_[iptables] = has;
+  return has;
+}
+
+void DockerUserFilter::begin_pass() {
+  known_chains_.clear();
+  inner_.begin_pass();
+}
+
+void DockerUserFilter::end_pass() { inner_.end_pass(); }
 
 Result<void> DockerUserFilter::add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous) {
   if (auto r = inner_.add_network(def, previous); !r) return r;

@@ -9,6 +9,7 @@
 // and adds them when Docker started after the network.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,13 +31,18 @@ class DockerUserFilter final : public PacketFilter {
   }
   Result<void> remove_network(const xml::NetworkDef& def) override;
   Result<void> enable_forwarding(bool ipv4, bool ipv6) override { return inner_.enable_forwarding(ipv4, ipv6); }
+  void begin_pass() override;
+  void end_pass() override;
 
  private:
   void admit(const xml::NetworkDef& def);
+  // Whether this iptables has Docker's chain; asked again at each repair pass only.
+  bool has_chain(const std::string& iptables);
   void withdraw(const xml::NetworkDef& def);
 
   PacketFilter& inner_;
   std::vector<std::string> iptables_;
+  std::map<std::string, bool> known_chains_;
 };
 
 }  // namespace hostnet

@@ -19,6 +19,10 @@ Result<std::unique_ptr<NftFirewall>> NftFirewall::open() {
 NftFirewall::~NftFirewall() { nft_ctx_free(ctx_); }
 
 Result<void> NftFirewall::run(const std::string& batch, const std::string& what) {
+  // Outside a pass what was read is out of date from now on. Inside one, a network's add only
+  // makes its own objects (and the base, the same every time), so what was read still tells
+  // about every other network; removals forget it themselves.
+  if (!in_pass_) listing_.reset();
   if (nft_run_cmd_from_buffer(ctx_, batch.c_str()) != 0) {
     std::string err = nft_ctx_get_error_buffer(ctx_);
     while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
@@ -27,7 +31,31 @@ Result<void> NftFirewall::run(const std::string& batch, const std::string& what)
   return {};
 }
 
+void NftFirewall::begin_pass() {
+  in_pass_ = true;
+  listing_.reset();
+}
+
+void NftFirewall::end_pass() {
+  in_pass_ = false;
+  listing_.reset();
+}
+
+bool NftFirewall::in_place(const xml::NetworkDef& def) {
+  if (!listing_) {
+    std::string text;
+    if (nft_run_cmd_from_buffer(ctx_, (std::string("list table inet ") + firewall::kTable).c_str()) == 0)
+      text = nft_ctx_get_output_buffer(ctx_);
+    listing_.emplace(text);
+  }
+  return listing_->holds(firewall::base_batch() + firewall::network_state(def));
+}
+
 Result<void> NftFirewall::add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous) {
+  if (in_pass_ && !previous && in_place(def)) {
+    networks_.insert(def.name);
+    return {};
+  }
   if (auto r = run(firewall::add_network_batch(def, previous), "firewall rules of network '" + def.name + "'"); !r)
     return r;
   networks_.insert(def.name);
@@ -36,10 +64,12 @@ Result<void> NftFirewall::add_network(const xml::NetworkDef& def, const xml::Net
 
 Result<void> NftFirewall::change_port_forwards(const std::vector<xml::PortForward>& added,
                                                const std::vector<xml::PortForward>& removed) {
+  listing_.reset();
   return run(firewall::port_forward_change_batch(added, removed), "port forwards");
 }
 
 Result<void> NftFirewall::remove_network(const xml::NetworkDef& def) {
+  listing_.reset();  // what goes may be more than one network's (the table with the last)
   networks_.erase(def.name);
   if (networks_.empty()) return remove_all();
   return run(firewall::remove_network_batch(def), "removing the firewall rules of network '" + def.name + "'");

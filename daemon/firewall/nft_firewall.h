@@ -4,10 +4,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "daemon/firewall/packet_filter.h"
+#include "daemon/firewall/table_state.h"
 
 struct nft_ctx;
 
@@ -23,6 +25,8 @@ class NftFirewall final : public PacketFilter {
                                     const std::vector<xml::PortForward>& removed) override;
   Result<void> remove_network(const xml::NetworkDef& def) override;
   Result<void> enable_forwarding(bool ipv4, bool ipv6) override;
+  void begin_pass() override;
+  void end_pass() override;
   Result<void> remove_all();
 
   // Runs a batch of nft commands as one transaction.
@@ -30,7 +34,11 @@ class NftFirewall final : public PacketFilter {
 
  private:
   explicit NftFirewall(nft_ctx* ctx) : ctx_(ctx) {}
+  // Whether the table already holds what def's rules would make (read once a pass).
+  bool in_place(const xml::NetworkDef& def);
   nft_ctx* ctx_;
+  bool in_pass_ = false;
+  std::optional<firewall::TableListing> listing_;
   // Networks whose rules are in the table: when the last one goes, so does the table, so a host
   // without active networks carries nothing of hostnet's.
   std::set<std::string> networks_;

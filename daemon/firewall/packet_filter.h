@@ -24,6 +24,11 @@ class PacketFilter {
   virtual Result<void> remove_network(const xml::NetworkDef& def) = 0;
   // Makes the host forward IPv4 / IPv6 (a routed or NATed network needs it).
   virtual Result<void> enable_forwarding(bool ipv4, bool ipv6) = 0;
+  // A pass over every network (the reconcile at startup, a repair): in between, add_network
+  // without `previous` leaves a network whose rules are all in place untouched, trusting one
+  // reading of the kernel's state for the whole pass — a restart rewrites nothing.
+  virtual void begin_pass() {}
+  virtual void end_pass() {}
 };
 
 }  // namespace hostnet

@@ -3,8 +3,11 @@
 #include <sys/socket.h>
 
 #include <cctype>
+#include <cstdio>
 #include <set>
 #include <vector>
+
+#include "common/hash.h"
 
 namespace hostnet::firewall {
 
@@ -67,7 +70,9 @@ class Batch {
   void rule(const std::string& chain, const std::string& body) {
     cmd("add rule inet " + std::string(kTable) + " " + chain + " " + body);
   }
-  void chain(const std::string& name) { cmd("add chain inet " + std::string(kTable) + " " + name); }
+  void chain(const std::string& name, const std::string& comment = {}) {
+    cmd("add chain inet " + std::string(kTable) + " " + name + (comment.empty() ? "" : " { comment " + q(comment) + "; }"));
+  }
   void flush(const std::string& name) { cmd("flush chain inet " + std::string(kTable) + " " + name); }
   void del_chain(const std::string& name) { cmd("delete chain inet " + std::string(kTable) + " " + name); }
   void element(const char* verb, const char* set, const std::string& elem) {
@@ -101,8 +106,8 @@ std::set<std::pair<std::string, std::string>> forward_keys(const std::vector<xml
   return out;
 }
 
-void declare_network(Batch& b, const NetworkDef& def, const Names& n) {
-  b.chain(n.to);
+void declare_network(Batch& b, const NetworkDef& def, const Names& n, const std::string& fingerprint = {}) {
+  b.chain(n.to, fingerprint);
   b.chain(n.from);
   b.chain(n.nat);
   b.element("add", "to_bridge", n.bridge + " : jump " + n.to);
@@ -223,6 +228,32 @@ std::string base_batch() {
   return b.take();
 }
 
+namespace {
+
+std::string network_commands(const NetworkDef& def, const Names& n, const std::string& fingerprint) {
+  Batch b;
+  declare_network(b, def, n, fingerprint);
+  filter_rules(b, def, n);
+  if (def.forward.mode == ForwardMode::Nat) nat_rules(b, def, n);
+  return b.take();
+}
+
+}  // namespace
+
+std::string network_fingerprint(const NetworkDef& def) {
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", fnv1a(network_commands(def, Names(def), {})));
+  return std::string("hostnet ") + hex;
+}
+
+std::string network_state(const NetworkDef& def) {
+  // An open network gets no rules at all; that is what open means.
+  if (def.forward.mode == ForwardMode::Open) return {};
+  return network_commands(def, Names(def), network_fingerprint(def));
+}
+
+std::string network_chain(const NetworkDef& def) { return Names(def).to; }
+
 std::string add_network_batch(const NetworkDef& def, const NetworkDef* previous) {
   Names n(def);
   Batch b;
@@ -232,12 +263,7 @@ std::string add_network_batch(const NetworkDef& def, const NetworkDef* previous)
     for (const auto& f : previous->port_forwards) clear.port_forwards.push_back(f);
   declare_network(b, clear, n);
   undeclare_network(b, clear, n);
-  // An open network gets no rules at all; that is what open means.
-  if (def.forward.mode == ForwardMode::Open) return base_batch() + b.take();
-  declare_network(b, def, n);
-  filter_rules(b, def, n);
-  if (def.forward.mode == ForwardMode::Nat) nat_rules(b, def, n);
-  return base_batch() + b.take();
+  return base_batch() + b.take() + network_state(def);
 }
 
 std::string port_forward_change_batch(const std::vector<xml::PortForward>& added,

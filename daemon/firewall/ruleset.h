@@ -34,6 +34,13 @@ std::string add_network_batch(const xml::NetworkDef& def, const xml::NetworkDef*
 // forward does not grow with the number of forwards already there.
 std::string port_forward_change_batch(const std::vector<xml::PortForward>& added,
                                       const std::vector<xml::PortForward>& removed);
+// What the table holds for def once add_network_batch is applied (its chains, rules and
+// elements, as the commands that made them): what a check of the kernel's state compares with.
+// Its "-to" chain (network_chain) carries network_fingerprint(def) as its comment, so rules made
+// from another definition are told apart even when they are as many.
+std::string network_state(const xml::NetworkDef& def);
+std::string network_fingerprint(const xml::NetworkDef& def);
+std::string network_chain(const xml::NetworkDef& def);
 // Removes the network's chains and elements; succeeds whether or not they exist.
 std::string remove_network_batch(const xml::NetworkDef& def);
 // Deletes the whole table.

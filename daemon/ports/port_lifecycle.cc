@@ -72,14 +72,26 @@ void PortManager::network_stopping(const Network& network) {
   log::info("network " + network.name + ": " + std::to_string(ids.size()) + " ports removed");
 }
 
+void PortManager::repair_pass(bool starting) {
+  pass_links_.reset();
+  if (!starting) return;
+  if (auto links = netlink::list_links(sock_); links) pass_links_ = std::move(*links);
+}
+
 void PortManager::network_repaired(const Network& network) {
   auto backend = networks_.backend_for(*network.live);
   if (!backend) return;
-  // One dump for all ports: a repair runs after any device removal on the host.
-  auto links = netlink::list_links(sock_);
-  if (!links) return;
+  // One dump for all ports (and, in a repair pass, for all networks): a repair runs after any
+  // removal of a hostnet device on the host.
+  std::optional<std::vector<netlink::LinkInfo>> own;
+  if (!pass_links_) {
+    auto links = netlink::list_links(sock_);
+    if (!links) return;
+    own = std::move(*links);
+  }
+  const auto& links = pass_links_ ? *pass_links_ : *own;
   std::map<std::string, const netlink::LinkInfo*> by_name;
-  for (const auto& l : *links) by_name[l.name] = &l;
+  for (const auto& l : links) by_name[l.name] = &l;
   std::vector<std::string> gone;
   for (auto& [id, e] : ports_) {
     if (e->port.network != network.name || e->creating) continue;

@@ -9,12 +9,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/observers.h"
+#include "common/netlink/link.h"
 #include "common/netlink/rtnl_socket.h"
 #include "common/result.h"
 #include "common/reverter.h"
@@ -105,6 +107,7 @@ class PortManager final : public NetworkListener {
   // NetworkListener
   void network_stopping(const Network& network) override;
   void network_repaired(const Network& network) override;
+  void repair_pass(bool starting) override;
 
  private:
   struct Entry {
@@ -165,6 +168,9 @@ class PortManager final : public NetworkListener {
   Manager& networks_;
   PortManagerOptions options_;
   netlink::RtnlSocket sock_;
+  // The links as a repair pass found them, dumped once for all its networks (a network's repair
+  // remakes only its own ports' devices, so the dump stays true for the others).
+  std::optional<std::vector<netlink::LinkInfo>> pass_links_;
   bool vhost_net_ = false;
   Observers<PortObserver> observers_;
   std::map<std::string, std::unique_ptr<Entry>> ports_;  // by id

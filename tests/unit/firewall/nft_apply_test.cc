@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <gtest/gtest.h>
+#include <nftables/libnftables.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 
 #include "daemon/firewall/nft_firewall.h"
 #include "daemon/firewall/ruleset.h"
+#include "daemon/firewall/table_state.h"
 #include "tests/unit/test_support.h"
 #include "xml/network_xml.h"
 
@@ -68,4 +70,91 @@ TEST(NftApply, KernelRefusalComesBackAsAnErrorWithNftsText) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("a bad batch"), std::string::npos);
   EXPECT_NE(r.error().message.find("No such file or directory"), std::string::npos) << r.error().message;
+}
+
+namespace {
+
+xml::NetworkDef nat_network(const char* name, const char* bridge, const char* subnet) {
+  auto def = xml::parse_network(std::string("<network><name>") + name + "</name><forward mode='nat'/><bridge name='" +
+                                bridge + "'/><ip address='" + subnet + ".1' prefix='24'/></network>");
+  EXPECT_TRUE(def);
+  return *def;
+}
+
+std::string listing() {
+  // The handles are what tells a rule left alone from one made again.
+  nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+  nft_ctx_buffer_output(ctx);
+  nft_ctx_buffer_error(ctx);
+  nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_HANDLE);
+  std::string out;
+  if (nft_run_cmd_from_buffer(ctx, "list table inet hostnet") == 0) out = nft_ctx_get_output_buffer(ctx);
+  nft_ctx_free(ctx);
+  return out;
+}
+
+bool holds(const xml::NetworkDef& def) {
+  nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+  nft_ctx_buffer_output(ctx);
+  nft_ctx_buffer_error(ctx);
+  std::string out;
+  if (nft_run_cmd_from_buffer(ctx, "list table inet hostnet") == 0) out = nft_ctx_get_output_buffer(ctx);
+  nft_ctx_free(ctx);
+  return firewall::TableListing(out).holds(firewall::base_batch() + firewall::network_state(def));
+}
+
+}  // namespace
+
+TEST(NftApply, WhatANetworkMadeIsRecognisedAndAnyChangeToItIsNot) {
+  auto fw = NftFirewall::open();
+  ASSERT_TRUE(fw);
+  auto a = nat_network("a", "virbr0", "192.168.122");
+  auto b = nat_network("b", "virbr1", "192.168.123");
+  EXPECT_FALSE(holds(a)) << "no table yet";
+  ASSERT_TRUE((*fw)->add_network(a));
+  EXPECT_TRUE(holds(a));
+  EXPECT_FALSE(holds(b)) << "another network's rules are not there";
+  ASSERT_TRUE((*fw)->add_network(b));
+  EXPECT_TRUE(holds(a) && holds(b));
+  auto a_other_subnet = nat_network("a", "virbr0", "192.168.124");
+  EXPECT_FALSE(holds(a_other_subnet)) << "as many rules, made from another definition";
+
+  ASSERT_TRUE((*fw)->run("delete element inet hostnet to_bridge { \"virbr0\" }\n", "test"));
+  EXPECT_FALSE(holds(a)) << "an element gone";
+  EXPECT_TRUE(holds(b));
+  ASSERT_TRUE((*fw)->add_network(a));
+  ASSERT_TRUE((*fw)->run("flush chain inet hostnet br-virbr1-nat\n", "test"));
+  EXPECT_FALSE(holds(b)) << "rules gone";
+  ASSERT_TRUE((*fw)->add_network(b));
+  ASSERT_TRUE((*fw)->run("flush chain inet hostnet forward\n", "test"));
+  EXPECT_FALSE(holds(a)) << "the base chains' rules gone";
+  ASSERT_TRUE((*fw)->remove_all());
+}
+
+TEST(NftApply, APassLeavesRulesInPlaceAloneAndRemakesWhatIsMissing) {
+  auto fw = NftFirewall::open();
+  ASSERT_TRUE(fw);
+  auto a = nat_network("a", "virbr0", "192.168.122");
+  auto b = nat_network("b", "virbr1", "192.168.123");
+  ASSERT_TRUE((*fw)->add_network(a));
+  ASSERT_TRUE((*fw)->add_network(b));
+  const auto before = listing();
+  (*fw)->begin_pass();
+  ASSERT_TRUE((*fw)->add_network(a));
+  ASSERT_TRUE((*fw)->add_network(b));
+  (*fw)->end_pass();
+  EXPECT_EQ(listing(), before) << "a pass over networks in place rewrote them (handles moved)";
+
+  ASSERT_TRUE((*fw)->run("flush chain inet hostnet br-virbr1-to\n", "test"));
+  (*fw)->begin_pass();
+  ASSERT_TRUE((*fw)->add_network(a));
+  ASSERT_TRUE((*fw)->add_network(b));
+  (*fw)->end_pass();
+  EXPECT_TRUE(holds(a) && holds(b)) << "the pass did not remake what was missing";
+
+  // Outside a pass every add is made (a start, an update): nothing is trusted.
+  const auto again = listing();
+  ASSERT_TRUE((*fw)->add_network(a));
+  EXPECT_NE(listing(), again);
+  ASSERT_TRUE((*fw)->remove_all());
 }
