@@ -28,6 +28,27 @@ pid_t generation_pid(const struct nlmsghdr* nlh) {
   });
   return pid;
 }
+// Whether a removal may have taken something of hostnet's. Every device removal counts (a
+// libvirt tap on a hostnet bridge carries no mark of hostnet's, and its end is a port's end); of
+// addresses, not the IPv6 link-local ones, which the kernel drops itself whenever a carrier goes
+// (every new tap, a moment after it is made: a repair per port made) and hostnet never sets.
+bool may_be_ours(const struct nlmsghdr* nlh) {
+  if (nlh->nlmsg_type == RTM_DELLINK) return true;
+  if (nlh->nlmsg_type == RTM_DELADDR) {
+    if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifaddrmsg))) return true;
+    const auto* ifa = static_cast<const struct ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
+    if (ifa->ifa_family != AF_INET6) return true;
+    bool link_local = false;
+    netlink::for_each_attr(nlh, sizeof(struct ifaddrmsg), [&](const struct nlattr* a) {
+      if (mnl_attr_get_type(a) == IFA_ADDRESS && mnl_attr_get_payload_len(a) == 16) {
+        const auto* b = static_cast<const std::uint8_t*>(mnl_attr_get_payload(a));
+        link_local = b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
+      }
+    });
+    return !link_local;
+  }
+  return false;
+}
 }  // namespace
 
 Result<std::unique_ptr<DriftWatcher>> DriftWatcher::attach(sd_event* loop, Manager& manager) {
@@ -61,11 +82,15 @@ int DriftWatcher::on_nft(sd_event_source*, int, uint32_t, void* p) {
   self->nft_.drain([&](const struct nlmsghdr* nlh) {
     if (!nlh) {
       foreign = true;
+      log::debug("drift: nftables events lost (overrun)");
       return;
     }
     if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES || NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN)
       return;
-    if (generation_pid(nlh) != ::getpid()) foreign = true;
+    if (auto pid = generation_pid(nlh); pid != ::getpid()) {
+      foreign = true;
+      log::debug("drift: nftables generation made by pid " + std::to_string(pid));
+    }
   });
   if (foreign) self->repair_soon();
   return 0;
@@ -75,7 +100,12 @@ int DriftWatcher::on_rtnl(sd_event_source*, int, uint32_t, void* p) {
   auto* self = static_cast<DriftWatcher*>(p);
   bool removal = false;
   self->rtnl_.drain([&](const struct nlmsghdr* nlh) {
-    if (!nlh || nlh->nlmsg_type == RTM_DELADDR || nlh->nlmsg_type == RTM_DELLINK) removal = true;
+    // A lost event (the socket overran) may have been a removal.
+    if (!nlh || may_be_ours(nlh)) {
+      removal = true;
+      log::debug(!nlh ? "drift: link/address events lost (overrun)"
+                      : std::string("drift: ") + (nlh->nlmsg_type == RTM_DELLINK ? "a device" : "an address") + " removed");
+    }
   });
   if (removal) self->repair_soon();
   return 0;

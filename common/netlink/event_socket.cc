@@ -16,6 +16,12 @@ Result<EventSocket> EventSocket::open(int protocol, std::initializer_list<unsign
   addr.nl_family = AF_NETLINK;
   if (::bind(fd.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) < 0)
     return fail(Errc::Failed, std::string("cannot bind a netlink event socket: ") + std::strerror(errno));
+  // A host making thousands of devices sends events faster than a busy daemon reads them; an
+  // overrun costs a full repair, so the buffer is large, as systemd-networkd's is (root may
+  // exceed rmem_max with SO_RCVBUFFORCE; without CAP_NET_ADMIN the plain request is capped).
+  int size = 32 * 1024 * 1024;
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+    (void)::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   for (unsigned g : groups) {
     if (::setsockopt(fd.get(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g) < 0)
       return fail(Errc::Failed, "cannot join netlink group " + std::to_string(g) + ": " + std::strerror(errno));
