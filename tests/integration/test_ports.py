@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from harness import Topology, VmManager, port_path, run, vmm_run
+from harness import Topology, VmManager, run, vmm_run
 
 
 def network(name="ports", subnet="10.77.0", extra="", stp="off", bridge="hnp0"):
