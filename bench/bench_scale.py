@@ -98,10 +98,10 @@ def main():
                   f"(ratio {p2 / p1:.2f})")
         print(f"hostnetd RSS with all up: {up['VmRSS'] / 1024:.1f} MiB (peak {up['VmHWM'] / 1024:.1f} MiB)")
 
-        # New taps lose their carrier a moment after creation (the kernel's linkwatch, rate
-        # limited): not churn, so the watch starts once every tap shows it.
+        # New taps lose their carrier a moment after creation, and their bridges after them (the
+        # kernel's linkwatch, rate limited): not churn, so the watch starts once all show it.
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and host.sh("ip -o link show | grep ' hn-' | grep -vc NO-CARRIER",
+        while time.monotonic() < deadline and host.sh("ip -o link show | grep -E ' (hn-|hs)' | grep -vc NO-CARRIER",
                                                        check=False).stdout.strip() != "0":
             time.sleep(0.5)
         nft, rtnl = watch(host, "nft"), watch(host, "link")
