@@ -25,7 +25,7 @@ std::string describe(const sdbus::Error& e) { return e.getName() + ": " + e.getM
 }  // namespace
 
 FirewalldZones::FirewalldZones(PacketFilter& inner, std::string default_zone)
-    : inner_(inner), default_zone_(std::move(default_zone)) {}
+    : PacketFilterDecorator(inner), default_zone_(std::move(default_zone)) {}
 
 FirewalldZones::~FirewalldZones() = default;
 

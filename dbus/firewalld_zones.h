@@ -30,7 +30,7 @@ class BusEventSource;
 inline constexpr const char* kFirewalldBusName = "org.fedoraproject.FirewallD1";
 inline constexpr const char* kHostnetZone = "hostnet";
 
-class FirewalldZones final : public PacketFilter {
+class FirewalldZones final : public PacketFilterDecorator {
  public:
   explicit FirewalldZones(PacketFilter& inner, std::string default_zone = kHostnetZone);
   ~FirewalldZones() override;
@@ -43,14 +43,7 @@ class FirewalldZones final : public PacketFilter {
 
   // Fails, changing nothing, when the network names a zone firewalld does not have.
   Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr) override;
-  Result<void> change_port_forwards(const std::vector<xml::PortForward>& added,
-                                    const std::vector<xml::PortForward>& removed) override {
-    return inner_.change_port_forwards(added, removed);
-  }
   Result<void> remove_network(const xml::NetworkDef& def) override;
-  Result<void> enable_forwarding(bool ipv4, bool ipv6) override { return inner_.enable_forwarding(ipv4, ipv6); }
-  void begin_pass() override { inner_.begin_pass(); }
-  void end_pass() override { inner_.end_pass(); }
 
  private:
   // The zone def's bridge belongs in, or none (a network firewalld is not asked about).
@@ -66,7 +59,6 @@ class FirewalldZones final : public PacketFilter {
   void watch();
   void forget_connection();
 
-  PacketFilter& inner_;
   std::string default_zone_;
   std::unique_ptr<sdbus::IConnection> connection_;
   std::unique_ptr<BusEventSource> source_;

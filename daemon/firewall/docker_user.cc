@@ -40,7 +40,6 @@ void DockerUserFilter::begin_pass() {
   inner_.begin_pass();
 }
 
-void DockerUserFilter::end_pass() { inner_.end_pass(); }
 
 Result<void> DockerUserFilter::add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous) {
   if (auto r = inner_.add_network(def, previous); !r) return r;

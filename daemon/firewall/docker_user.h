@@ -17,22 +17,16 @@
 
 namespace hostnet {
 
-class DockerUserFilter final : public PacketFilter {
+class DockerUserFilter final : public PacketFilterDecorator {
  public:
   // `iptables`: the programs whose DOCKER-USER chains to keep (iptables, and ip6tables for
   // Docker's IPv6 mode), run as Docker's documentation shows them.
   explicit DockerUserFilter(PacketFilter& inner, std::vector<std::string> iptables = {"iptables", "ip6tables"})
-      : inner_(inner), iptables_(std::move(iptables)) {}
+      : PacketFilterDecorator(inner), iptables_(std::move(iptables)) {}
 
   Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr) override;
-  Result<void> change_port_forwards(const std::vector<xml::PortForward>& added,
-                                    const std::vector<xml::PortForward>& removed) override {
-    return inner_.change_port_forwards(added, removed);
-  }
   Result<void> remove_network(const xml::NetworkDef& def) override;
-  Result<void> enable_forwarding(bool ipv4, bool ipv6) override { return inner_.enable_forwarding(ipv4, ipv6); }
   void begin_pass() override;
-  void end_pass() override;
 
  private:
   void admit(const xml::NetworkDef& def);
@@ -40,7 +34,6 @@ class DockerUserFilter final : public PacketFilter {
   bool has_chain(const std::string& iptables);
   void withdraw(const xml::NetworkDef& def);
 
-  PacketFilter& inner_;
   std::vector<std::string> iptables_;
   std::map<std::string, bool> known_chains_;
 };

@@ -31,4 +31,25 @@ class PacketFilter {
   virtual void end_pass() {}
 };
 
+// A filter that adds to another (making room in Docker's or firewalld's rules for the bridges
+// the inner one lets through): everything it does not override goes to the inner filter.
+class PacketFilterDecorator : public PacketFilter {
+ public:
+  explicit PacketFilterDecorator(PacketFilter& inner) : inner_(inner) {}
+  Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr) override {
+    return inner_.add_network(def, previous);
+  }
+  Result<void> change_port_forwards(const std::vector<xml::PortForward>& added,
+                                    const std::vector<xml::PortForward>& removed) override {
+    return inner_.change_port_forwards(added, removed);
+  }
+  Result<void> remove_network(const xml::NetworkDef& def) override { return inner_.remove_network(def); }
+  Result<void> enable_forwarding(bool ipv4, bool ipv6) override { return inner_.enable_forwarding(ipv4, ipv6); }
+  void begin_pass() override { inner_.begin_pass(); }
+  void end_pass() override { inner_.end_pass(); }
+
+ protected:
+  PacketFilter& inner_;
+};
+
 }  // namespace hostnet
