@@ -533,3 +533,18 @@ def tcp_connect(ns, addr, port, timeout=3.0):
     r = subprocess.run(["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", CLIENT, addr, str(port), str(timeout)],
                        capture_output=True, text=True)
     return r.returncode == 0 and r.stdout.strip() == "hello"
+
+
+def assert_guests_forward(host, mode, outside, vm, vm2, vm_addr):
+    """What a NAT or routed network's guests do on any host (one that runs Docker or firewalld
+    too): reach the outside (NATed behind the uplink's address, or routed with their own), reach
+    each other on the bridge; the outside reaches a routed guest and not a NATed one."""
+    server = TcpServer(host, outside, Topology.OUTSIDE, 9000)
+    TcpServer(host, vm, vm_addr, 9001)
+    assert tcp_connect(vm, Topology.OUTSIDE, 9000), f"the VM cannot reach the outside through a {mode} network"
+    assert server.next_peer() == (Topology.UPLINK_HOST if mode == "nat" else vm_addr)
+    assert tcp_connect(vm2, vm_addr, 9001), "two VMs on one bridge cannot reach each other"
+    if mode == "nat":
+        assert not tcp_connect(outside, vm_addr, 9001, timeout=1.5), "the outside reached a NATed VM"
+    else:
+        assert tcp_connect(outside, vm_addr, 9001), "a routed network must be reachable from outside"

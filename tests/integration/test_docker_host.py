@@ -8,7 +8,7 @@ between two ports of one bridge, so VM-to-VM traffic is checked too."""
 
 import pytest
 
-from harness import TcpServer, Topology, tcp_connect
+from harness import TcpServer, Topology, assert_guests_forward, tcp_connect
 
 SUBNET = "192.168.122.0/24"
 
@@ -93,15 +93,7 @@ def test_guests_reach_the_outside_and_each_other_under_dockers_rules(docker_host
     host = docker_host
     before = docker_rules(host)
     topo, outside, vm, vm2 = start(host, mode, routes_back=[SUBNET])
-    server = TcpServer(host, outside, Topology.OUTSIDE, 9000)
-    TcpServer(host, vm, "192.168.122.10", 9001)
-    assert tcp_connect(vm, Topology.OUTSIDE, 9000), f"the VM cannot reach the outside through a {mode} network"
-    assert server.next_peer() == (Topology.UPLINK_HOST if mode == "nat" else "192.168.122.10")
-    assert tcp_connect(vm2, "192.168.122.10", 9001), "two VMs on one bridge cannot reach each other"
-    if mode == "nat":
-        assert not tcp_connect(outside, "192.168.122.10", 9001, timeout=1.5), "the outside reached a NATed VM"
-    else:
-        assert tcp_connect(outside, "192.168.122.10", 9001), "a routed network must be reachable from outside"
+    assert_guests_forward(host, mode, outside, vm, vm2, "192.168.122.10")
     # Docker's own rules are as Docker wrote them; hostnet's are in DOCKER-USER, ahead of its RETURN.
     assert docker_rules(host) == before
     user = host.sh("iptables -S DOCKER-USER").stdout.splitlines()
