@@ -52,7 +52,8 @@ def test_a_killed_bus_daemon_is_survived_with_nothing_touched(host):
     objects = managed_objects(host)
     before = snapshot(host)
     dnsmasq = dnsmasq_pid(host)
-    pinger = subprocess.Popen(["ip", "netns", "exec", vm.ns, "ping", "-i", "0.02", "-w", "6", "10.78.0.1"],
+    # A count, not a deadline (-w): a reply still on its way when a deadline ends counts as lost.
+    pinger = subprocess.Popen(["ip", "netns", "exec", vm.ns, "ping", "-i", "0.02", "-c", "300", "10.78.0.1"],
                               stdout=subprocess.PIPE, text=True)
     host.processes.append(pinger)
     time.sleep(1)

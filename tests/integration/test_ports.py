@@ -133,7 +133,9 @@ def test_ports_survive_a_hostnetd_kill_and_restart_untouched(host, net):
          "CreatePorts", "aa{sv}", "99", *(["2", "queues", "u", "2", "isolated", "b", "true"] * 99)], env=host.env)
     before = {n: (l["ifindex"], l["master"], l["address"], l.get("ifalias"), "UP" in l["flags"]) for n, l in port_links(host).items()}
     assert len(before) == 100
-    pinger = subprocess.Popen(["ip", "netns", "exec", vm.ns, "ping", "-i", "0.02", "-w", "8", "10.77.0.1"],
+    # A count, not a deadline (-w): a reply still on its way when a deadline ends counts as
+    # lost, which on a loaded machine fails a run in which no packet was lost.
+    pinger = subprocess.Popen(["ip", "netns", "exec", vm.ns, "ping", "-i", "0.02", "-c", "400", "10.77.0.1"],
                               stdout=subprocess.PIPE, text=True)
     host.processes.append(pinger)
     time.sleep(1)
