@@ -10,7 +10,7 @@ orchestrator would (DefineNetwork, Start, CreatePorts a network at a time). Repo
 Networks have DNS switched off (<dns enable='no'/>): what is measured is hostnetd, not 1000
 dnsmasq processes.
 
-    sudo /usr/bin/python3 bench/bench_scale.py [--networks 1000] [--ports 10000] [--build-dir build-bench]"""
+    sudo /usr/bin/python3 bench/bench_scale.py [--networks 1000] [--ports 10000] [--build-dir build-bench] [--wrap CMD]"""
 
 import json
 import re
@@ -58,6 +58,8 @@ def main():
     def extra(p):
         p.add_argument("--networks", type=int, default=1000)
         p.add_argument("--ports", type=int, default=10000)
+        p.add_argument("--wrap", metavar="CMD", help="run the restarted hostnetd under CMD, a profiler: "
+                       "'perf record -g -o FILE' or 'heaptrack -o FILE' (its RSS is then the profiler's)")
     args = benchlib.parse_args(__doc__, 0, extra=extra)
     import dbus
     from harness import Host
@@ -106,6 +108,9 @@ def main():
             time.sleep(0.5)
         nft, rtnl = watch(host, "nft"), watch(host, "link")
         host.stop_daemon()
+        if args.wrap:
+            import os
+            os.environ["HOSTNET_DAEMON_WRAP"] = args.wrap
         began = time.perf_counter()
         host.start_daemon()
         ready = time.perf_counter() - began

@@ -1,6 +1,7 @@
 #include "daemon/host_routes.h"
 
 #include <net/if.h>
+#include <sys/socket.h>
 
 #include <map>
 
@@ -13,8 +14,16 @@ namespace hostnet {
 Result<void> check_subnets_unrouted(const xml::NetworkDef& def) {
   auto sock = netlink::RtnlSocket::open();
   if (!sock) return tl::unexpected(sock.error());
-  auto routes = netlink::list_routes(*sock);
-  if (!routes) return tl::unexpected(routes.error());
+  // Only the families the network uses: an IPv6 dump holds every tap's link-local route.
+  std::vector<netlink::Route> routes;
+  for (int family : {AF_INET, AF_INET6}) {
+    bool used = false;
+    for (const auto& ip : def.ips) used = used || ip.address.family == family;
+    if (!used) continue;
+    auto some = netlink::list_routes(*sock, family);
+    if (!some) return tl::unexpected(some.error());
+    routes.insert(routes.end(), some->begin(), some->end());
+  }
   // Names only of the devices of overlapping routes: dumping every link for each start would
   // make the 1000th network's start cost a dump of 10,000 taps.
   auto name_of = [](int ifindex) -> std::string {
@@ -24,7 +33,7 @@ Result<void> check_subnets_unrouted(const xml::NetworkDef& def) {
 
   for (const auto& ip : def.ips) {
     unsigned prefix = ip.prefix_length();
-    for (const auto& route : *routes) {
+    for (const auto& route : routes) {
       if (route.family != ip.address.family || route.prefix < prefix || route.prefix == 0) continue;
       xml::IpAddress dst{route.family, route.dst};
       if (!prefixes_overlap(ip.address, prefix, dst, route.prefix)) continue;

@@ -94,8 +94,9 @@ Result<std::vector<Address>> list_addresses(RtnlSocket& sock, int ifindex) {
   nlh->nlmsg_type = RTM_GETADDR;
   auto* ifa = static_cast<struct ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifaddrmsg)));
   ifa->ifa_family = AF_UNSPEC;
+  ifa->ifa_index = static_cast<unsigned>(ifindex);
   std::vector<Address> out;
-  auto r = sock.dump(nlh, "listing addresses", [&](const struct nlmsghdr* reply) {
+  auto r = sock.filtered_dump(nlh, "listing addresses", [&](const struct nlmsghdr* reply) {
     if (auto a = parse_address(reply, ifindex)) out.push_back(*a);
   });
   if (!r) return tl::unexpected(r.error());

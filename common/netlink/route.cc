@@ -27,15 +27,17 @@ std::optional<Route> parse_route(const struct nlmsghdr* reply) {
   return route;
 }
 
-Result<std::vector<Route>> list_routes(RtnlSocket& sock) {
+Result<std::vector<Route>> list_routes(RtnlSocket& sock, int family) {
   std::vector<char> buf(kMessageBufferSize, 0);
   struct nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
   nlh->nlmsg_type = RTM_GETROUTE;
   auto* rtm = static_cast<struct rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtmsg)));
-  rtm->rtm_family = AF_UNSPEC;
+  rtm->rtm_family = static_cast<unsigned char>(family);
+  rtm->rtm_table = RT_TABLE_MAIN;
+  rtm->rtm_type = RTN_UNICAST;
   std::vector<Route> out;
-  auto r = sock.dump(nlh, "listing routes", [&](const struct nlmsghdr* reply) {
-    if (auto route = parse_route(reply)) out.push_back(*route);
+  auto r = sock.filtered_dump(nlh, "listing routes", [&](const struct nlmsghdr* reply) {
+    if (auto route = parse_route(reply); route && route->family == family) out.push_back(*route);
   });
   if (!r) return tl::unexpected(r.error());
   return out;

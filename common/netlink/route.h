@@ -18,8 +18,8 @@ struct Route {
   int oif = 0;  // 0 when the route has no single output device
 };
 
-// Unicast routes of the main table, IPv4 and IPv6.
-Result<std::vector<Route>> list_routes(RtnlSocket& sock);
+// Unicast routes of the main table of one family (AF_INET or AF_INET6).
+Result<std::vector<Route>> list_routes(RtnlSocket& sock, int family);
 // One message of that dump: the route when it is an RTM_NEWROUTE of a unicast IPv4 or IPv6 route
 // of the main table, nullopt otherwise (exposed for the fuzz target).
 std::optional<Route> parse_route(const struct nlmsghdr* nlh);

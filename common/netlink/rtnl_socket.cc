@@ -134,4 +134,17 @@ Result<void> RtnlSocket::dump(struct nlmsghdr* msg, const std::string& what,
   return {};
 }
 
+Result<void> RtnlSocket::filtered_dump(struct nlmsghdr* msg, const std::string& what,
+                                       const std::function<void(const struct nlmsghdr*)>& on_message) {
+  // Only for this dump: strict checking also rejects requests other calls build loosely.
+  int on = 1;
+  bool strict = mnl_socket_setsockopt(sock_.get(), NETLINK_GET_STRICT_CHK, &on, sizeof on) == 0;
+  auto r = dump(msg, what, on_message);
+  if (strict) {
+    int off = 0;
+    mnl_socket_setsockopt(sock_.get(), NETLINK_GET_STRICT_CHK, &off, sizeof off);
+  }
+  return r;
+}
+
 }  // namespace hostnet::netlink

@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import shutil
+import shlex
 import signal
 import subprocess
 import tempfile
@@ -149,7 +150,10 @@ class Host:
     def start_daemon(self, *extra):
         log = self.tmp / f"hostnetd.{len(self.daemon_logs)}.log"
         self.daemon_logs.append(log)
-        cmd = ["ip", "netns", "exec", self.ns, *(unit_sandbox() if self.sandbox else []), str(HOSTNETD),
+        # HOSTNET_DAEMON_WRAP runs hostnetd under a profiler (e.g. "perf record -g -o /tmp/h.perf")
+        # when a benchmark's figures need explaining; the pid then is the profiler's.
+        wrap = shlex.split(os.environ.get("HOSTNET_DAEMON_WRAP", ""))
+        cmd = ["ip", "netns", "exec", self.ns, *(unit_sandbox() if self.sandbox else []), *wrap, str(HOSTNETD),
                "--config-dir", str(self.config_dir),
                "--state-dir", str(self.state_dir), "--plugin-dir", str(PLUGIN_DIR), "--dhcp-no-ping", *extra]
         # Never the host's own libvirtd: a test that wants libvirt gives the URI of one of its own.
