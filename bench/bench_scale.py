@@ -28,7 +28,12 @@ def network_xml(i):
 
 def rss_kib(pid):
     status = open(f"/proc/{pid}/status").read()
-    return {k: int(re.search(rf"^{k}:\s+(\d+)", status, re.M).group(1)) for k in ("VmRSS", "VmHWM")}
+    return {k: int(re.search(rf"^{k}:\s+(\d+)", status, re.M).group(1)) for k in ("VmRSS", "VmHWM", "RssAnon", "RssFile")}
+
+
+def describe_rss(r):
+    return (f"{r['VmRSS'] / 1024:.1f} MiB (peak {r['VmHWM'] / 1024:.1f} MiB; anonymous {r['RssAnon'] / 1024:.1f}, "
+            f"file-backed {r['RssFile'] / 1024:.1f}: the libraries' pages)")
 
 
 def watch(host, what):
@@ -98,7 +103,7 @@ def main():
             p1, p2 = tenths(ports)
             print(f"port (in CreatePorts of {per_net}): first tenth {p1:.2f} ms, last tenth {p2:.2f} ms "
                   f"(ratio {p2 / p1:.2f})")
-        print(f"hostnetd RSS with all up: {up['VmRSS'] / 1024:.1f} MiB (peak {up['VmHWM'] / 1024:.1f} MiB)")
+        print(f"hostnetd RSS with all up: {describe_rss(up)}")
 
         # New taps lose their carrier a moment after creation, and their bridges after them (the
         # kernel's linkwatch, rate limited): not churn, so the watch starts once all show it.
@@ -129,7 +134,7 @@ def main():
               f"(and {len(probes)} of the capability probe's scratch device)")
         for line in nft_changes[:5] + link_changes[:40]:
             print(f"  {line}")
-        print(f"hostnetd RSS after the restart: {again['VmRSS'] / 1024:.1f} MiB (peak {again['VmHWM'] / 1024:.1f} MiB)")
+        print(f"hostnetd RSS after the restart: {describe_rss(again)}")
         import collections
         why = collections.Counter(l.split("drift: ", 1)[1].split(" by pid")[0] for l in host.daemon_log().splitlines()
                                   if "drift: " in l)

@@ -3,6 +3,8 @@
 #include <systemd/sd-bus.h>
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <string>
 
 #include <sdbus-c++/Error.h>
@@ -12,32 +14,21 @@
 #include "common/result.h"
 #include "dbus/bus_error.h"
 #include "dbus/polkit.h"
+#include "dbus/raw_message.h"
 
 namespace hostnet::dbus {
 
 namespace {
 
-// sdbus-c++ 1.2 does not say whether a call allows interactive authorization; sd-bus does. The
-// message's sd-bus handle is a protected member, reachable through a pointer-to-member formed in
-// a derived class (no object of it is ever made).
-struct RawMessage : sdbus::Message {
-  static sd_bus_message* of(const sdbus::Message& m) {
-    void* sdbus::Message::*handle = &RawMessage::msg_;
-    return static_cast<sd_bus_message*>(m.*handle);
-  }
-};
-
-bool allows_interaction(const sdbus::Message& msg) {
-  sd_bus_message* raw = RawMessage::of(msg);
-  return raw && sd_bus_message_get_allow_interactive_authorization(raw) > 0;
-}
-
-bool in_admin_group(const sdbus::Message& msg, const AuthPolicy& policy) {
+bool in_admin_group(const Caller& caller, const AuthPolicy& policy) {
   if (!policy.admin_group) return false;
-  if (msg.getCredsGid() == *policy.admin_group) return true;
-  auto groups = msg.getCredsSupplementaryGids();
-  return std::find(groups.begin(), groups.end(), *policy.admin_group) != groups.end();
+  if (caller.gid == *policy.admin_group) return true;
+  return std::find(caller.groups.begin(), caller.groups.end(), *policy.admin_group) != caller.groups.end();
 }
+
+struct CredsUnref {
+  void operator()(sd_bus_creds* c) const { sd_bus_creds_unref(c); }
+};
 
 // "Says so once": the first check without polkit is logged, and again after polkit has come
 // back and gone away.
@@ -67,6 +58,25 @@ const char* polkit_action_id(Action action) {
   return "org.hostnet1.manage-networks";
 }
 
+Caller caller_of(sd_bus_message* msg) {
+  sd_bus_creds* raw = nullptr;
+  // UID (not EUID), as sdbus-c++'s getCredsUid reads it; AUGMENT fills what the bus did not send
+  // from /proc, as dbus-daemon sends only the uid and pid.
+  int r = sd_bus_query_sender_creds(
+      msg, SD_BUS_CREDS_UID | SD_BUS_CREDS_GID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_AUGMENT, &raw);
+  std::unique_ptr<sd_bus_creds, CredsUnref> creds(raw);
+  Caller caller;
+  if (r < 0 || sd_bus_creds_get_uid(raw, &caller.uid) < 0)
+    throw to_bus_error(Error{Errc::PermissionDenied, "cannot learn who the caller is: " + std::string(std::strerror(-r))});
+  if (sd_bus_creds_get_gid(raw, &caller.gid) < 0) caller.gid = static_cast<gid_t>(-1);
+  const gid_t* groups = nullptr;
+  int n = sd_bus_creds_get_supplementary_gids(raw, &groups);
+  if (n > 0) caller.groups.assign(groups, groups + n);
+  if (const char* sender = sd_bus_message_get_sender(msg)) caller.sender = sender;
+  caller.interactive = sd_bus_message_get_allow_interactive_authorization(msg) > 0;
+  return caller;
+}
+
 uid_t caller_uid(const sdbus::IObject& object) {
   const sdbus::Message* msg = object.getCurrentlyProcessedMessage();
   // No message means a call from inside the daemon, which is root.
@@ -77,14 +87,19 @@ void authorize(const sdbus::IObject& object, const AuthPolicy& policy, Action ac
                const std::map<std::string, std::string>& details) {
   const sdbus::Message* msg = object.getCurrentlyProcessedMessage();
   if (!msg) return;
-  uid_t uid = msg->getCredsUid();
-  if (uid == 0 || in_admin_group(*msg, policy)) return;
+  authorize(object.getConnection(), caller_of(RawMessage::of(*msg)), policy, action, what, details);
+}
+
+void authorize(sdbus::IConnection& connection, const Caller& caller, const AuthPolicy& policy, Action action,
+               const std::string& what, const std::map<std::string, std::string>& details) {
+  uid_t uid = caller.uid;
+  if (uid == 0 || in_admin_group(caller, policy)) return;
   const std::string action_id = polkit_action_id(action);
   std::string fallback = what + " needs root" + (policy.admin_group ? " or the hostnet admin group" : "");
   if (!policy.use_polkit) throw to_bus_error(Error{Errc::PermissionDenied, fallback + " (" + who(uid) + ")"});
 
-  bool interactive = allows_interaction(*msg);
-  PolkitAnswer answer = ask_polkit(object.getConnection(), msg->getSender(), action_id, details, interactive);
+  bool interactive = caller.interactive;
+  PolkitAnswer answer = ask_polkit(connection, caller.sender, action_id, details, interactive);
   note_polkit_reachable(answer.verdict != PolkitVerdict::Unavailable, answer.detail);
   switch (answer.verdict) {
     case PolkitVerdict::Granted:

@@ -10,7 +10,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include <systemd/sd-bus.h>
+
+#include <sdbus-c++/IConnection.h>
 #include <sdbus-c++/IObject.h>
 
 namespace hostnet::dbus {
@@ -31,6 +35,22 @@ struct AuthPolicy {
 // authentication the caller did not allow. `details` go to polkit rules (action.lookup("network")).
 void authorize(const sdbus::IObject& object, const AuthPolicy& policy, Action action, const std::string& what,
                const std::map<std::string, std::string>& details = {});
+
+// Who sent a call: what authorization looks at.
+struct Caller {
+  uid_t uid = 0;
+  gid_t gid = static_cast<gid_t>(-1);
+  std::vector<gid_t> groups;
+  std::string sender;
+  bool interactive = false;  // the call allows polkit to ask for a password
+};
+
+// Read from the bus's credentials of the call's sender; throws PermissionDenied if it cannot be.
+Caller caller_of(sd_bus_message* call);
+
+// authorize() for a call handled by sd-bus directly (no sdbus-c++ object), on `connection`.
+void authorize(sdbus::IConnection& connection, const Caller& caller, const AuthPolicy& policy, Action action,
+               const std::string& what, const std::map<std::string, std::string>& details = {});
 
 // The caller's uid, for per-object checks (a port's owner may open its fds).
 uid_t caller_uid(const sdbus::IObject& object);

@@ -6,6 +6,7 @@
 
 #include "dbus/bus_error.h"
 #include "dbus/object_path.h"
+#include "dbus/raw_message.h"
 #include "dbus/signal_emission.h"
 #include "hostnet_config.h"
 #include "xml/network_xml.h"
@@ -18,7 +19,9 @@ ManagerObject::ManagerObject(std::shared_ptr<sdbus::IConnection> connection, Man
       auth_(auth) {
   registerAdaptor();
   for (const Network* n : manager_.list()) network_added(*n);
-  for (const Port* p : ports_.list()) port_added(*p);
+  // The ports' objects are there at once, from the core; announcing each of 10,000 before the
+  // bus name is even taken would tell no one anything.
+  port_tree_ = std::make_unique<PortTree>(*connection_, raw_bus_of(getObject()), ports_, auth_);
   manager_.add_observer(this);
   ports_.add_observer(this);
   manager_.peers().add_observer(this);
@@ -28,8 +31,7 @@ ManagerObject::~ManagerObject() {
   manager_.peers().remove_observer(this);
   manager_.remove_observer(this);
   ports_.remove_observer(this);
-  port_objects_.clear();
-  port_graveyard_.clear();
+  port_tree_.reset();
   networks_.clear();
   graveyard_.clear();
   unregisterAdaptor();
@@ -54,22 +56,11 @@ void ManagerObject::network_removed(const std::string& name) {
   networks_.erase(it);
 }
 
-void ManagerObject::port_added(const Port& port) {
-  if (port_objects_.count(port.id)) return;
-  std::erase_if(port_graveyard_, [&](const auto& o) { return o->id() == port.id; });
-  port_objects_.emplace(port.id, std::make_unique<PortObject>(*connection_, ports_, auth_, port.id));
-}
+void ManagerObject::port_added(const Port& port) { port_tree_->added(port.id); }
 
-void ManagerObject::port_removed(const std::string& id) {
-  auto it = port_objects_.find(id);
-  if (it == port_objects_.end()) return;
-  port_graveyard_.push_back(std::move(it->second));
-  port_objects_.erase(it);
-}
+void ManagerObject::port_removed(const std::string& id) { port_tree_->removed(id); }
 
-void ManagerObject::port_changed(const Port& port) {
-  if (auto it = port_objects_.find(port.id); it != port_objects_.end()) it->second->properties_changed();
-}
+void ManagerObject::port_changed(const Port& port) { port_tree_->changed(port.id); }
 
 std::vector<sdbus::ObjectPath> ManagerObject::ListPorts(const std::string& network) {
   if (!network.empty()) value_or_throw(manager_.lookup(network));

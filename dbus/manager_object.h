@@ -13,7 +13,7 @@
 #include "dbus/authorization.h"
 #include "daemon/ports/port_manager.h"
 #include "dbus/network_object.h"
-#include "dbus/port_object.h"
+#include "dbus/port_tree.h"
 #include "org.hostnet1.Manager.adaptor.h"
 
 namespace hostnet::dbus {
@@ -33,10 +33,7 @@ class ManagerObject final
   // Destroys network objects removed during a call. An object cannot be destroyed inside its own
   // method handler (sdbus-c++ still uses it on return), so removal is deferred to the next loop
   // iteration; the event loop calls this before it polls.
-  void collect_garbage() {
-    graveyard_.clear();
-    port_graveyard_.clear();
-  }
+  void collect_garbage() { graveyard_.clear(); }
 
   // ManagerObserver
   void network_added(const Network& network) override;
@@ -70,8 +67,7 @@ class ManagerObject final
   AuthPolicy auth_;
   std::map<std::string, std::unique_ptr<NetworkObject>> networks_;
   std::vector<std::unique_ptr<NetworkObject>> graveyard_;
-  std::map<std::string, std::unique_ptr<PortObject>> port_objects_;
-  std::vector<std::unique_ptr<PortObject>> port_graveyard_;
+  std::unique_ptr<PortTree> port_tree_;
 };
 
 }  // namespace hostnet::dbus

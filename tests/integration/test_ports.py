@@ -289,3 +289,44 @@ def test_a_port_deleted_behind_hostnets_back_is_made_again(host, net):
     assert link["linkinfo"]["info_slave_data"]["isolated"] is True
     assert ports(host)["fragile"]["ifindex"] == link["ifindex"]
     assert "Egress Redirect" in host.sh("tc filter show dev fragile parent ffff:").stdout
+
+
+def test_port_objects_are_what_the_interface_file_says_and_listed_by_the_object_manager(host, net):
+    """Port objects are served by one sd-bus fallback vtable, not generated from the XML as the
+    other objects are: the live introspection must match org.hostnet1.Port.xml member for member."""
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+    net()
+    host.ctl("port-create", "ports", "--name", "vm0", "--owner", 65534)
+    port = ports(host)["vm0"]
+    busctl = ["busctl", f"--address={host.bus_address}"]
+
+    def members(root):
+        iface = next(i for i in root.iter("interface") if i.get("name") == "org.hostnet1.Port")
+        out = {}
+        for m in iface:
+            if m.tag == "method":
+                out[m.get("name")] = ("method", tuple((a.get("name"), a.get("type"), a.get("direction", "in"))
+                                                      for a in m.iter("arg")))
+            elif m.tag in ("property", "signal"):
+                out[m.get("name")] = (m.tag, m.get("type"), m.get("access"))
+        return out
+
+    path = f"/org/hostnet1/port/{port['id']}"
+    live = ET.fromstring(run([*busctl, "introspect", "--xml-interface", "org.hostnet1", path], env=host.env).stdout)
+    spec = ET.parse(Path(__file__).resolve().parents[2] / "dbus" / "org.hostnet1.Port.xml").getroot()
+    assert members(live) == members(spec)
+
+    # The object manager lists it with its properties; the parent node lists it as a child.
+    objects = json.loads(run([*busctl, "--json=short", "call", "org.hostnet1", "/org/hostnet1",
+                              "org.freedesktop.DBus.ObjectManager", "GetManagedObjects"], env=host.env).stdout)
+    props = objects["data"][0][path]["org.hostnet1.Port"]
+    assert props["Name"]["data"] == "vm0" and props["Owner"]["data"] == 65534 and props["Network"]["data"] == "ports"
+    tree = run([*busctl, "tree", "--list", "org.hostnet1"], env=host.env).stdout.split()
+    assert path in tree
+    # A path of no port is no object, and a port's name is not its path.
+    missing = run([*busctl, "get-property", "org.hostnet1", "/org/hostnet1/port/vm0", "org.hostnet1.Port", "Name"],
+                  env=host.env, check=False)
+    assert missing.returncode != 0 and "vm0" not in missing.stdout
+    host.ctl("port-delete", "vm0")
+    assert path not in run([*busctl, "tree", "--list", "org.hostnet1"], env=host.env).stdout.split()
