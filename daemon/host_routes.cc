@@ -11,18 +11,28 @@
 
 namespace hostnet {
 
-Result<void> check_subnets_unrouted(const xml::NetworkDef& def) {
-  auto sock = netlink::RtnlSocket::open();
-  if (!sock) return tl::unexpected(sock.error());
+Result<void> check_subnets_unrouted(const xml::NetworkDef& def, RouteSnapshot* snapshot) {
+  RouteSnapshot fresh;
+  RouteSnapshot& routes_of = snapshot ? *snapshot : fresh;
+  std::optional<netlink::RtnlSocket> sock;
   // Only the families the network uses: an IPv6 dump holds every tap's link-local route.
   std::vector<netlink::Route> routes;
   for (int family : {AF_INET, AF_INET6}) {
     bool used = false;
     for (const auto& ip : def.ips) used = used || ip.address.family == family;
     if (!used) continue;
-    auto some = netlink::list_routes(*sock, family);
-    if (!some) return tl::unexpected(some.error());
-    routes.insert(routes.end(), some->begin(), some->end());
+    auto& cached = family == AF_INET ? routes_of.ipv4 : routes_of.ipv6;
+    if (!cached) {
+      if (!sock) {
+        auto s = netlink::RtnlSocket::open();
+        if (!s) return tl::unexpected(s.error());
+        sock.emplace(std::move(*s));
+      }
+      auto some = netlink::list_routes(*sock, family);
+      if (!some) return tl::unexpected(some.error());
+      cached = std::move(*some);
+    }
+    routes.insert(routes.end(), cached->begin(), cached->end());
   }
   // Names only of the devices of overlapping routes: dumping every link for each start would
   // make the 1000th network's start cost a dump of 10,000 taps.

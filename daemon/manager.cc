@@ -234,7 +234,7 @@ Result<void> Manager::check_startable(const xml::NetworkDef& def) const {
   if (auto r = check_subnets_free(def, list()); !r) return r;
   if (auto r = check_bridge_name_free(def, list()); !r) return r;
   if (options_.check_host_routes && def.creates_bridge())
-    if (auto r = check_subnets_unrouted(def); !r) return r;
+    if (auto r = check_subnets_unrouted(def, pass_routes_ ? &*pass_routes_ : nullptr); !r) return r;
   return {};
 }
 
@@ -508,6 +508,7 @@ void Manager::reconcile() {
   }
 
   // Networks that were active when hostnetd last ran: adopt them as they are in the kernel.
+  pass_routes_.emplace();
   for (auto& rec : store_.load_status_records()) {
     if (!rec.def) {
       log::error("dropping unreadable status record " + rec.path.string() + ": " + rec.def.error().message);
@@ -531,6 +532,8 @@ void Manager::reconcile() {
     log::info("network " + name + " restored on " + n->live->bridge.name);
     if (transient) networks_.emplace(name, std::move(transient));
   }
+
+  pass_routes_.reset();
 
   remove_orphan_switches();
   filter_.end_pass();

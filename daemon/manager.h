@@ -19,6 +19,7 @@
 #include "daemon/backend_registry.h"
 #include "daemon/dhcp/dhcp_service.h"
 #include "daemon/firewall/packet_filter.h"
+#include "daemon/host_routes.h"
 #include "daemon/network.h"
 #include "daemon/network_store.h"
 #include "daemon/network_importer.h"
@@ -184,6 +185,8 @@ class Manager {
   PacketFilter& filter_;
   DhcpService& dhcp_;
   ManagerOptions options_;
+  // Set during reconcile's restore of active networks (check_startable fills it as it goes).
+  mutable std::optional<RouteSnapshot> pass_routes_;
   Observers<ManagerObserver> observers_;
   Observers<DefinitionCheck> checks_;
   PeerStatus peers_;
