@@ -1,4 +1,5 @@
 // hostnetd: wires the core (Manager), the plugins, the D-Bus adaptors, libvirt and the event loop.
+#include <malloc.h>
 #include <grp.h>
 
 #include <cstdio>
@@ -85,6 +86,9 @@ int run(const DaemonOptions& opts) {
     return 1;
   }
   (*ports)->reconcile();
+  // The reconcile's listings (every link, hostnet's whole table) are freed but glibc keeps their
+  // pages; a daemon that then idles for months should not hold a restart's peak.
+  ::malloc_trim(0);
   auto drift = DriftWatcher::attach((*loop)->get(), manager);
   if (!drift) {
     log::error(drift.error().message);

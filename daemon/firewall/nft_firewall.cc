@@ -7,12 +7,20 @@
 
 namespace hostnet {
 
-Result<std::unique_ptr<NftFirewall>> NftFirewall::open() {
+namespace {
+nft_ctx* new_context() {
   nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-  if (!ctx) return fail(Errc::Failed, "cannot create an nftables context");
+  if (!ctx) return nullptr;
   // Errors and listings come back in buffers, never on hostnetd's own stdout/stderr.
   nft_ctx_buffer_output(ctx);
   nft_ctx_buffer_error(ctx);
+  return ctx;
+}
+}  // namespace
+
+Result<std::unique_ptr<NftFirewall>> NftFirewall::open() {
+  nft_ctx* ctx = new_context();
+  if (!ctx) return fail(Errc::Failed, "cannot create an nftables context");
   return std::unique_ptr<NftFirewall>(new NftFirewall(ctx));
 }
 
@@ -39,6 +47,12 @@ void NftFirewall::begin_pass() {
 void NftFirewall::end_pass() {
   in_pass_ = false;
   listing_.reset();
+  // A pass's `list table` left every rule of every network in libnftables' cache (megabytes at
+  // 1000 networks), which later batches never need: a new context starts without it.
+  if (nft_ctx* fresh = new_context()) {
+    nft_ctx_free(ctx_);
+    ctx_ = fresh;
+  }
 }
 
 bool NftFirewall::in_place(const xml::NetworkDef& def) {
