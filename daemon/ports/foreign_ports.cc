@@ -95,8 +95,7 @@ Result<PortManager::Entry*> PortManager::adopt_foreign(const ForeignPort& f) {
   undo.commit();
 
   Entry* raw = entry.get();
-  ids_by_name_[port.settings.name] = port.id;
-  ports_.emplace(port.id, std::move(entry));
+  keep(std::move(entry));
   enforce_foreign(*raw, def, **backend);
   log::info(describe(raw->port) + " adopted on network " + f.network +
             (raw->port.problem.empty() ? std::string() : ": " + raw->port.problem));

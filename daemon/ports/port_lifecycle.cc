@@ -176,8 +176,7 @@ void PortManager::reconcile() {
       }
       if (auto r = active_backend->attach_port(attachment(p, *(*network)->live, false)); !r)
         log::error("port " + p.settings.name + ": cannot plug it in: " + r.error().message);
-      ids_by_name_[p.settings.name] = p.id;
-      ports_.emplace(p.id, std::move(entry));
+      keep(std::move(entry));
       continue;
     }
     if (is_foreign_port(p.settings)) {
@@ -191,8 +190,7 @@ void PortManager::reconcile() {
         remove_devices(*entry);
         continue;
       }
-      ids_by_name_[p.settings.name] = p.id;
-      Entry& adopted = *ports_.emplace(p.id, std::move(entry)).first->second;
+      Entry& adopted = keep(std::move(entry));
       enforce_foreign(adopted, *(*network)->live, *active_backend);
       continue;
     }
@@ -231,9 +229,7 @@ void PortManager::reconcile() {
       log::info("port " + p.settings.name + " was missing: remade");
     }
     (void)write_file_atomic(file.path(), format_port_record(p), 0644, Durability::Runtime);
-    ids_by_name_[p.settings.name] = p.id;
-    std::string id = p.id;
-    ports_.emplace(id, std::move(entry));
+    keep(std::move(entry));
   }
 
   // Devices hostnet made for ports it no longer has (a record lost with a crash mid-create).

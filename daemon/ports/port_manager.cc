@@ -257,12 +257,11 @@ Result<PortManager::Entry*> PortManager::make_port(const Network& network, const
     return fail(Errc::Unsupported, "kind 'vhost-user': backend " + (*backend)->info().name + " of network '" + network.name +
                                        "' has no vhost-user ports (they need OVS-DPDK: <hostnet:backend name=\"ovs-dpdk\"/>)");
 
-  for (const auto& [id, e] : ports_)
-    if (e->port.network == network.name && e->port.settings.mac == settings->mac) {
-      if (!request.mac) return make_port(network, request, undo);  // a random MAC collided: draw again
-      return fail(Errc::Conflict, "mac '" + xml::format_mac(settings->mac) + "' is already used by port " +
-                                      e->port.settings.name + " on network '" + network.name + "'");
-    }
+  if (auto taken = macs_.find({network.name, settings->mac}); taken != macs_.end()) {
+    if (!request.mac) return make_port(network, request, undo);  // a random MAC collided: draw again
+    return fail(Errc::Conflict, "mac '" + xml::format_mac(settings->mac) + "' is already used by port " +
+                                    ports_.at(taken->second)->port.settings.name + " on network '" + network.name + "'");
+  }
 
   auto entry = std::make_unique<Entry>();
   Port& port = entry->port;
@@ -287,17 +286,29 @@ Result<PortManager::Entry*> PortManager::make_port(const Network& network, const
     std::filesystem::remove(record_path(id), ec);
   });
 
-  Entry* raw = entry.get();
-  ids_by_name_[name] = port.id;
-  ports_.emplace(port.id, std::move(entry));
+  Entry* raw = &keep(std::move(entry));
   undo.add([this, id = raw->port.id] { forget(id); });
   return raw;
+}
+
+PortManager::Entry& PortManager::keep(std::unique_ptr<Entry> entry) {
+  const Port& p = entry->port;
+  ids_by_name_[p.settings.name] = p.id;
+  macs_.emplace(std::pair(p.network, p.settings.mac), p.id);
+  return *ports_.emplace(p.id, std::move(entry)).first->second;
 }
 
 void PortManager::forget(const std::string& id) {
   auto it = ports_.find(id);
   if (it == ports_.end()) return;
-  ids_by_name_.erase(it->second->port.settings.name);
+  const Port& p = it->second->port;
+  ids_by_name_.erase(p.settings.name);
+  auto [from, to] = macs_.equal_range({p.network, p.settings.mac});
+  for (auto m = from; m != to; ++m)
+    if (m->second == id) {
+      macs_.erase(m);
+      break;
+    }
   ports_.erase(it);
 }
 
