@@ -104,6 +104,15 @@ struct PortAttachment {
   std::string port_name;
   int ifindex = 0;
   bool fresh = false;  // made just now: nothing to compare against, plug it in
+  // The device as the daemon has just read it (a restart's one dump of every link), so a backend
+  // that compares against the kernel need not ask again for each of 10,000 ports; unset, the
+  // backend reads it itself.
+  struct DeviceState {
+    int master = 0;  // ifindex of the switch it is plugged into, 0 for none
+    bool up = false;
+    bool isolated = false;
+  };
+  std::optional<DeviceState> current;
   bool internal = false;  // an OVS internal port: the switch makes the device (for the host's use)
   // Plugged in by another program (libvirt, for its domains' taps): the backend makes sure it is
   // on the switch with the attachment's settings, but takes no ownership of it (OVS: the Port row

@@ -209,7 +209,9 @@ void PortManager::reconcile() {
     }
     if (ours) {
       p.ifindex = (*link)->ifindex;
-      if (auto r = (*backend)->attach_port(attachment(p, def, false)); !r)
+      auto plug = attachment(p, def, false);
+      plug.current = PortAttachment::DeviceState{(*link)->master, (*link)->up(), (*link)->port_isolated.value_or(false)};
+      if (auto r = (*backend)->attach_port(plug); !r)
         log::error("port " + p.settings.name + ": cannot plug it in: " + r.error().message);
     } else {
       if (link && *link) {

@@ -285,11 +285,15 @@ Result<void> BridgeBackend::attach_port(const PortAttachment& port) {
 
   bool plug = true, isolation_differs = port.isolated;
   if (!port.fresh) {
-    auto link = netlink::get_link(*sock_, port.port_name);
-    if (!link) return tl::unexpected(link.error());
-    if (!*link) return fail(Errc::NotFound, "device '" + port.port_name + "' does not exist");
-    plug = (*link)->master != *br || !(*link)->up();
-    isolation_differs = (*link)->master != *br ? port.isolated : (*link)->port_isolated.value_or(false) != port.isolated;
+    auto now = port.current;
+    if (!now) {
+      auto link = netlink::get_link(*sock_, port.port_name);
+      if (!link) return tl::unexpected(link.error());
+      if (!*link) return fail(Errc::NotFound, "device '" + port.port_name + "' does not exist");
+      now = PortAttachment::DeviceState{(*link)->master, (*link)->up(), (*link)->port_isolated.value_or(false)};
+    }
+    plug = now->master != *br || !now->up;
+    isolation_differs = now->master != *br ? port.isolated : now->isolated != port.isolated;
   }
   if (plug) {
     netlink::LinkChange c;
