@@ -3,15 +3,19 @@
 --count port creates/deletes (default 1000) each, on a kernel bridge network and on an Open
 vSwitch one, hostnetd killed with SIGKILL at a random moment of every round and started again;
 after each restart every answered call is checked against what is there (see
-tests/integration/crash_churn.py). Prints the counts and every problem found.
+tests/integration/crash_churn.py). --networks N mixes in starts and stops of N more networks (with
+DHCP, so dnsmasq too; default 3). Prints the counts and every problem found.
 
-    sudo /usr/bin/python3 bench/bench_crash_churn.py [--count 1000] [--rounds 20] [--build-dir build-bench]"""
+    sudo /usr/bin/python3 bench/bench_crash_churn.py [--count 1000] [--rounds 20] [--networks 3] [--build-dir build-bench]"""
 
 import benchlib
 
 
 def main():
-    args = benchlib.parse_args(__doc__, 1000, extra=lambda p: p.add_argument("--rounds", type=int, default=20))
+    def extra(p):
+        p.add_argument("--rounds", type=int, default=20)
+        p.add_argument("--networks", type=int, default=3)
+    args = benchlib.parse_args(__doc__, 1000, extra=extra)
     from crash_churn import churn
     from harness import Host
     from test_crash_consistency import KERNEL, OVS
@@ -20,7 +24,8 @@ def main():
         host = Host(ovs=backend == "ovs")
         try:
             host.ctl("net-create", host.write_xml("churn", xml))
-            counts, problems = churn(host, "churn", "hncc0", args.rounds, args.count, ovs=backend == "ovs", seed=11)
+            counts, problems = churn(host, "churn", "hncc0", args.rounds, args.count, ovs=backend == "ovs", seed=11,
+                                     networks=args.networks)
         finally:
             host.close()
         print(f"{backend:7} {counts}")

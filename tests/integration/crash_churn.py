@@ -7,33 +7,48 @@ After each restart, for every port name the churn used:
   an OVS Port row);
 - a delete that answered success and no create after it that did: neither port nor device;
 - a call cut off by the kill (no answer): either whole or absent, never half;
-- no device named like a churn port without a port, and no name twice.
+- no device named like a churn port without a port, no switch port (OVS row) without one, and
+  no name twice.
+With `networks`, network starts and stops (net-start / net-destroy of networks with DHCP) are
+mixed in, and after each restart every network is checked the same way: answered as started, it
+is active with its bridge, its nftables verdict-map element and a dnsmasq serving it; answered as
+stopped, none of them is left; cut off, all or none.
 Used by test_crash_consistency.py (a few rounds) and bench/bench_crash_churn.py (the issue's
 20 rounds of 1000 calls), which print the counts."""
 
 import json
+import os
 import random
 import threading
+import time
 
 
 from harness import run
 
 
 class Churn:
-    def __init__(self, host, network, bridge, ovs=False, names=40, seed=1):
+    def __init__(self, host, network, bridge, ovs=False, names=40, seed=1, networks=0):
         self.host, self.network, self.bridge, self.ovs = host, network, bridge, ovs
         self.names = [f"cc{i:03d}" for i in range(names)]
         self.random = random.Random(seed)
         self.said = {}  # name -> "present" | "absent" | "unknown", what the callers were last told
         self.counts = {"calls": 0, "succeeded": 0, "refused": 0, "cut off": 0, "kills": 0, "checks": 0}
+        self.networks = [f"ccn{i}" for i in range(networks)]
+        for i, name in enumerate(self.networks):
+            host.ctl("net-define", host.write_xml(name, (
+                f"<network><name>{name}</name><bridge name='hn{name}' stp='off'/>"
+                f"<ip address='10.231.{i}.1' prefix='24'><dhcp><range start='10.231.{i}.10' end='10.231.{i}.50'/>"
+                f"</dhcp></ip></network>")))
+            self.said[name] = "absent"
 
     def call(self, verb, name):
-        args = ["port-create", self.network, "--name", name] if verb == "create" else ["port-delete", name]
+        args = {"create": ["port-create", self.network, "--name", name], "delete": ["port-delete", name],
+                "start": ["net-start", name], "stop": ["net-destroy", name]}[verb]
         result = self.host.ctl(*args, check=False)
         self.counts["calls"] += 1
         if result.returncode == 0:
             self.counts["succeeded"] += 1
-            self.said[name] = "present" if verb == "create" else "absent"
+            self.said[name] = "present" if verb in ("create", "start") else "absent"
         elif "not found" in result.stderr or "exists" in result.stderr or "Conflict" in result.stderr:
             self.counts["refused"] += 1  # an answer: the state did not change
         else:
@@ -46,8 +61,12 @@ class Churn:
         killer.start()
         try:
             for _ in range(calls):
-                name = self.random.choice(self.names)
-                self.call("delete" if self.said.get(name) == "present" and self.random.random() < 0.6 else "create", name)
+                if self.networks and self.random.random() < 0.2:
+                    name = self.random.choice(self.networks)
+                    self.call("stop" if self.said.get(name) == "present" else "start", name)
+                else:
+                    name = self.random.choice(self.names)
+                    self.call("delete" if self.said.get(name) == "present" and self.random.random() < 0.6 else "create", name)
                 if self.host.daemon.poll() is not None:
                     break  # killed: the rest of the round's calls would only be refused
         finally:
@@ -84,13 +103,66 @@ class Churn:
                     problems.append(f"{name}: listed but its device is missing, down or not plugged in")
             elif name in devices:
                 problems.append(f"{name}: a device without a port")
+            if name in plugged and not there:
+                problems.append(f"{name}: on the switch without a port")
             self.said[name] = "present" if there else "absent"
+        return problems + self.check_networks(devices)
+
+    def dnsmasqs(self):
+        """network name -> pids of the dnsmasq processes in the host's namespace serving it."""
+        out = {}
+        for pid in run(["ip", "netns", "pids", self.host.ns]).stdout.split():
+            try:
+                argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+            except OSError:
+                continue
+            if not argv or os.path.basename(argv[0]) != b"dnsmasq":
+                continue
+            for name in self.networks:
+                if any(name.encode() + b".conf" in a for a in argv):
+                    out.setdefault(name, []).append(pid)
+        return out
+
+    def check_networks(self, devices):
+        if not self.networks:
+            return []
+        problems = []
+        listed = self.host.networks()
+        elements = run(["ip", "netns", "exec", self.host.ns, "nft", "list", "map", "inet", "hostnet", "to_bridge"],
+                       check=False).stdout
+        # The restarted daemon starts each active network's dnsmasq again if it is gone: a moment.
+        deadline = time.monotonic() + 5
+        while True:
+            served = self.dnsmasqs()
+            if all(served.get(n) for n in self.networks if listed.get(n, {}).get("active")) or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        for name in self.networks:
+            active = bool(listed.get(name, {}).get("active"))
+            said = self.said.get(name, "absent")
+            if name not in listed:
+                problems.append(f"network {name}: its definition is gone")
+            if said == "present" and not active:
+                problems.append(f"network {name}: started (success answered) but not active")
+            if said == "absent" and active:
+                problems.append(f"network {name}: stopped (success answered) but active")
+            parts = {"bridge": f"hn{name}" in devices, "nftables element": f'"hn{name}"' in elements,
+                     "dnsmasq": bool(served.get(name))}
+            for part, there in parts.items():
+                if there != active:
+                    problems.append(f"network {name}: {'active' if active else 'inactive'} but its {part} is "
+                                    f"{'there' if there else 'missing'}")
+            if len(served.get(name, [])) > 1:
+                problems.append(f"network {name}: {len(served[name])} dnsmasq processes")
+            self.said[name] = "present" if active else "absent"
+            key = "networks found active" if active else "networks found inactive"
+            self.counts[key] = self.counts.get(key, 0) + 1
         return problems
 
 
-def churn(host, network, bridge, rounds, calls, ovs=False, seed=1):
+def churn(host, network, bridge, rounds, calls, ovs=False, seed=1, networks=0):
     """Runs the rounds; returns (counts, problems) over all of them."""
-    c = Churn(host, network, bridge, ovs=ovs, seed=seed)
+    c = Churn(host, network, bridge, ovs=ovs, seed=seed, networks=networks)
     problems = []
     for i in range(rounds):
         # The kill lands somewhere in the round's calls (~20-40 ms each through hostnetctl).
