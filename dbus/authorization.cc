@@ -59,21 +59,27 @@ const char* polkit_action_id(Action action) {
 }
 
 Caller caller_of(sd_bus_message* msg) {
-  sd_bus_creds* raw = nullptr;
   // UID (not EUID), as sdbus-c++'s getCredsUid reads it; AUGMENT fills what the bus did not send
-  // from /proc, as dbus-daemon sends only the uid and pid.
-  int r = sd_bus_query_sender_creds(
-      msg, SD_BUS_CREDS_UID | SD_BUS_CREDS_GID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_AUGMENT, &raw);
+  // from /proc (dbus-daemon sends only the uid and pid).
+  sd_bus_creds* raw = nullptr;
+  int r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_UID | SD_BUS_CREDS_AUGMENT, &raw);
   std::unique_ptr<sd_bus_creds, CredsUnref> creds(raw);
   Caller caller;
-  if (r < 0 || sd_bus_creds_get_uid(raw, &caller.uid) < 0)
+  if (r >= 0) r = sd_bus_creds_get_uid(raw, &caller.uid);
+  if (r < 0)
     throw to_bus_error(Error{Errc::PermissionDenied, "cannot learn who the caller is: " + std::string(std::strerror(-r))});
-  if (sd_bus_creds_get_gid(raw, &caller.gid) < 0) caller.gid = static_cast<gid_t>(-1);
-  const gid_t* groups = nullptr;
-  int n = sd_bus_creds_get_supplementary_gids(raw, &groups);
-  if (n > 0) caller.groups.assign(groups, groups + n);
   if (const char* sender = sd_bus_message_get_sender(msg)) caller.sender = sender;
   caller.interactive = sd_bus_message_get_allow_interactive_authorization(msg) > 0;
+  if (caller.uid == 0) return caller;  // root needs no groups: not read on every root call
+  sd_bus_creds* more = nullptr;
+  if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_GID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_AUGMENT,
+                                &more) >= 0) {
+    std::unique_ptr<sd_bus_creds, CredsUnref> held(more);
+    if (sd_bus_creds_get_gid(more, &caller.gid) < 0) caller.gid = static_cast<gid_t>(-1);
+    const gid_t* groups = nullptr;
+    int n = sd_bus_creds_get_supplementary_gids(more, &groups);
+    if (n > 0) caller.groups.assign(groups, groups + n);
+  }
   return caller;
 }
 

@@ -190,9 +190,10 @@ void PortTree::changed(const std::string& id) {
 int PortTree::find(sd_bus*, const char* path, const char*, void* self, void** found, sd_bus_error*) {
   auto* tree = static_cast<PortTree*>(self);
   auto id = id_of(path);
-  if (!id || !tree->ports_.lookup(*id)) return 0;
+  if (!id) return 0;
+  auto port = tree->ports_.lookup(*id);
   // Only by id: a port's name is not its path.
-  if ((*tree->ports_.lookup(*id))->id != *id) return 0;
+  if (!port || (*port)->id != *id) return 0;
   *found = tree;
   return 1;
 }
