@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,9 +29,8 @@ std::string read_all(int fd) {
   return out;
 }
 
-}  // namespace
-
-Result<void> run_command(const std::vector<std::string>& argv, const std::string& input) {
+// Runs argv with `input` on its stdin and its stdout into out_fd (or /dev/null when -1).
+Result<void> run(const std::vector<std::string>& argv, const std::string& input, int out_fd) {
   int in[2], err[2];
   if (::pipe2(in, O_CLOEXEC) < 0) return fail(Errc::Failed, std::string("pipe: ") + std::strerror(errno));
   UniqueFd in_read(in[0]), in_write(in[1]);
@@ -41,7 +41,10 @@ Result<void> run_command(const std::vector<std::string>& argv, const std::string
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
   posix_spawn_file_actions_adddup2(&actions, err_write.get(), 2);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  if (out_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  else
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -67,6 +70,22 @@ Result<void> run_command(const std::vector<std::string>& argv, const std::string
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
   while (!errors.empty() && (errors.back() == '\n' || errors.back() == ' ')) errors.pop_back();
   return fail(Errc::Failed, argv[0] + " failed: " + (errors.empty() ? "exit status " + std::to_string(WEXITSTATUS(status)) : errors));
+}
+
+}  // namespace
+
+Result<void> run_command(const std::vector<std::string>& argv, const std::string& input) {
+  return run(argv, input, -1);
+}
+
+Result<std::string> run_command_output(const std::vector<std::string>& argv) {
+  // A memory file, not a pipe, for stdout: read after the exit, with stderr's pipe drained
+  // meanwhile, so neither stream's size can stall the other.
+  UniqueFd out(::memfd_create("hostnet-output", MFD_CLOEXEC));
+  if (!out) return fail(Errc::Failed, std::string("memfd_create: ") + std::strerror(errno));
+  if (auto r = run(argv, {}, out.get()); !r) return tl::unexpected(r.error());
+  if (::lseek(out.get(), 0, SEEK_SET) < 0) return fail(Errc::Failed, std::string("lseek: ") + std::strerror(errno));
+  return read_all(out.get());
 }
 
 }  // namespace hostnet

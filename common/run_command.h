@@ -11,5 +11,7 @@
 namespace hostnet {
 
 Result<void> run_command(const std::vector<std::string>& argv, const std::string& input = {});
+// The same, without input, returning what the program wrote on its stdout.
+Result<std::string> run_command_output(const std::vector<std::string>& argv);
 
 }  // namespace hostnet

@@ -536,12 +536,25 @@ void Manager::reconcile() {
   pass_routes_.reset();
 
   remove_orphan_switches();
+  remove_orphan_services();
   filter_.end_pass();
 
   for (auto& [name, n] : networks_) {
     if (!n->autostart || n->active()) continue;
     if (auto r = start(name); !r) log::error("autostart of network " + name + " failed: " + r.error().message);
   }
+}
+
+void Manager::remove_orphan_services() {
+  std::vector<const xml::NetworkDef*> live;
+  std::vector<std::string> names;
+  for (const auto& [name, n] : networks_)
+    if (n->active()) {
+      live.push_back(&*n->live);
+      names.push_back(name);
+    }
+  filter_.prune(live);
+  dhcp_.prune(names);
 }
 
 void Manager::remove_orphan_switches() {

@@ -172,6 +172,9 @@ class Manager {
   Result<void> not_starting(const std::string& name, const char* what) const;
   Result<void> tear_down(const xml::NetworkDef& live);
   void remove_orphan_switches();
+  // Firewall rules and dnsmasq servers of networks that are not active: what a hostnetd killed
+  // in a start or a stop left (the start makes them before it records the network as active).
+  void remove_orphan_services();
   // Replaces the network's forwards, live and stored, all or nothing; added/removed is the change
   // (given, not recomputed: a diff of two lists of a thousand forwards costs more than the change).
   Result<void> set_port_forwards(Network& n, std::vector<xml::PortForward> forwards,

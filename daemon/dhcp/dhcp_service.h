@@ -38,6 +38,9 @@ class DhcpService {
   // network over), made this network's before its server starts, so guests renew the addresses
   // they have. IPv4 only; an address already leased here is kept as it is.
   virtual Result<void> seed_leases(const xml::NetworkDef& def, const std::vector<DhcpLease>& leases) = 0;
+  // Ends servers an earlier hostnetd left for networks not in `active` (a start or stop it did
+  // not finish), keeping their leases as a stop would not.
+  virtual void prune(const std::vector<std::string>& active) { (void)active; }
 };
 
 }  // namespace hostnet

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -194,6 +195,21 @@ void DnsmasqService::stop(const std::string& network) {
   std::error_code ec;
   for (const auto& p : {conf_path(network).string(), paths.pid_file, paths.hosts_file, paths.addn_hosts, paths.lease_file})
     fs::remove(p, ec);
+}
+
+void DnsmasqService::prune(const std::vector<std::string>& active) {
+  std::error_code ec;
+  std::vector<std::string> stale;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    const auto& path = entry.path();
+    if (path.extension() != ".pid") continue;
+    std::string network = path.stem().string();
+    if (std::find(active.begin(), active.end(), network) == active.end()) stale.push_back(network);
+  }
+  for (const auto& network : stale) {
+    halt(network);
+    fs::remove(paths_for(network).pid_file, ec);
+  }
 }
 
 Result<void> DnsmasqService::reload(const xml::NetworkDef& def) {

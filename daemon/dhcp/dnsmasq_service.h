@@ -30,6 +30,7 @@ class DnsmasqService final : public DhcpService {
   Result<void> seed_leases(const xml::NetworkDef& def, const std::vector<DhcpLease>& leases) override;
   // Rewrites the hosts files and sends SIGHUP, which makes dnsmasq re-read them.
   Result<void> reload(const xml::NetworkDef& def) override;
+  void prune(const std::vector<std::string>& active) override;
 
   // The running dnsmasq of a network, or 0.
   pid_t pid(const std::string& network) const;

@@ -22,6 +22,28 @@ std::vector<std::string> command(const std::string& iptables, const char* op, co
   return argv;
 }
 
+// `iptables -S` prints a rule as the words that made it, a comment with spaces in quotes.
+std::vector<std::string> words_of(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false, any = false;
+  for (char c : line) {
+    if (c == '"') {
+      quoted = !quoted;
+      any = true;
+    } else if (c == ' ' && !quoted) {
+      if (any) out.push_back(cur);
+      cur.clear();
+      any = false;
+    } else {
+      cur += c;
+      any = true;
+    }
+  }
+  if (any) out.push_back(cur);
+  return out;
+}
+
 }  // namespace
 
 // Whether Docker's chain is there: no iptables, no table or no chain all mean no Docker to make
@@ -78,6 +100,35 @@ void DockerUserFilter::withdraw(const xml::NetworkDef& def) {
       while (run_command(command(iptables, "-C", rule))) {
         if (!run_command(command(iptables, "-D", rule))) break;
       }
+  }
+}
+
+void DockerUserFilter::prune(const std::vector<const xml::NetworkDef*>& active) {
+  inner_.prune(active);
+  std::set<std::string> names;
+  for (const auto* def : active) names.insert(def->name);
+  const std::string tag = "hostnet network ";
+  for (const auto& iptables : iptables_) {
+    if (!has_chain(iptables)) continue;
+    auto listing = run_command_output({iptables, "-w", "-S", kChain});
+    if (!listing) continue;
+    std::size_t start = 0;
+    while (start < listing->size()) {
+      auto end = listing->find('\n', start);
+      auto words = words_of(listing->substr(start, end == std::string::npos ? std::string::npos : end - start));
+      start = end == std::string::npos ? listing->size() : end + 1;
+      if (words.size() < 2 || words[0] != "-A") continue;
+      std::string network;
+      for (std::size_t i = 0; i + 1 < words.size(); ++i)
+        if (words[i] == "--comment" && words[i + 1].rfind(tag, 0) == 0) network = words[i + 1].substr(tag.size());
+      if (network.empty() || names.count(network)) continue;
+      words[0] = "-D";
+      words.insert(words.begin(), {iptables, "-w"});
+      if (auto r = run_command(words); !r)
+        log::warning("cannot remove the " + std::string(kChain) + " rule of network " + network + ", not active: " + r.error().message);
+      else
+        log::info("removed the " + std::string(kChain) + " rule of network " + network + " (" + iptables + "): not active");
+    }
   }
 }
 

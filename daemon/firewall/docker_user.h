@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ class DockerUserFilter final : public PacketFilterDecorator {
   Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr) override;
   Result<void> remove_network(const xml::NetworkDef& def) override;
   void begin_pass() override;
+  void prune(const std::vector<const xml::NetworkDef*>& active) override;
 
  private:
   void admit(const xml::NetworkDef& def);

@@ -2,6 +2,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "common/log.h"
 #include "common/sysctl.h"
 #include "daemon/firewall/ruleset.h"
 
@@ -55,14 +56,35 @@ void NftFirewall::end_pass() {
   }
 }
 
-bool NftFirewall::in_place(const xml::NetworkDef& def) {
+const firewall::TableListing& NftFirewall::listing() {
   if (!listing_) {
     std::string text;
     if (nft_run_cmd_from_buffer(ctx_, (std::string("list table inet ") + firewall::kTable).c_str()) == 0)
       text = nft_ctx_get_output_buffer(ctx_);
     listing_.emplace(text);
   }
-  return listing_->holds(firewall::base_batch() + firewall::network_state(def));
+  return *listing_;
+}
+
+bool NftFirewall::in_place(const xml::NetworkDef& def) {
+  return listing().holds(firewall::base_batch() + firewall::network_state(def));
+}
+
+void NftFirewall::prune(const std::vector<const xml::NetworkDef*>& active) {
+  // Inside a pass the listing read at its start still shows every leftover: the pass only adds
+  // active networks' own objects, and anything it removed dropped the listing.
+  if (!listing().has_table()) return;
+  std::vector<std::string> bridges;
+  std::string batch = firewall::orphans_batch(listing(), active, bridges);
+  for (const auto& b : bridges) log::info("removing the firewall rules of bridge " + b + ": no active network has it");
+  Result<void> r;
+  if (networks_.empty()) {
+    r = remove_all();  // nothing active: the host carries nothing of hostnet's
+  } else if (!batch.empty()) {
+    r = run(batch, "removing firewall rules no active network has");
+  }
+  listing_.reset();
+  if (!r) log::warning(r.error().message);
 }
 
 Result<void> NftFirewall::add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous) {

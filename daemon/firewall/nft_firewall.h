@@ -27,6 +27,7 @@ class NftFirewall final : public PacketFilter {
   Result<void> enable_forwarding(bool ipv4, bool ipv6) override;
   void begin_pass() override;
   void end_pass() override;
+  void prune(const std::vector<const xml::NetworkDef*>& active) override;
   Result<void> remove_all();
 
   // Runs a batch of nft commands as one transaction.
@@ -36,6 +37,7 @@ class NftFirewall final : public PacketFilter {
   explicit NftFirewall(nft_ctx* ctx) : ctx_(ctx) {}
   // Whether the table already holds what def's rules would make (read once a pass).
   bool in_place(const xml::NetworkDef& def);
+  const firewall::TableListing& listing();
   nft_ctx* ctx_;
   bool in_pass_ = false;
   std::optional<firewall::TableListing> listing_;

@@ -29,6 +29,9 @@ class PacketFilter {
   // reading of the kernel's state for the whole pass — a restart rewrites nothing.
   virtual void begin_pass() {}
   virtual void end_pass() {}
+  // Removes whatever it holds for networks not in `active`: the rules of a network whose start
+  // or stop a killed hostnetd did not finish, found at the next startup. Failures are logged.
+  virtual void prune(const std::vector<const xml::NetworkDef*>& active) { (void)active; }
 };
 
 // A filter that adds to another (making room in Docker's or firewalld's rules for the bridges
@@ -47,6 +50,7 @@ class PacketFilterDecorator : public PacketFilter {
   Result<void> enable_forwarding(bool ipv4, bool ipv6) override { return inner_.enable_forwarding(ipv4, ipv6); }
   void begin_pass() override { inner_.begin_pass(); }
   void end_pass() override { inner_.end_pass(); }
+  void prune(const std::vector<const xml::NetworkDef*>& active) override { inner_.prune(active); }
 
  protected:
   PacketFilter& inner_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/hash.h"
+#include "daemon/firewall/table_state.h"
 
 namespace hostnet::firewall {
 
@@ -285,6 +286,43 @@ std::string remove_network_batch(const NetworkDef& def) {
 std::string remove_all_batch() {
   // "add" first, so deleting a table that is not there is not an error.
   return std::string("add table inet ") + kTable + "\ndelete table inet " + kTable + "\n";
+}
+
+std::string orphans_batch(const TableListing& table, const std::vector<const NetworkDef*>& active,
+                          std::vector<std::string>& bridges) {
+  std::set<std::string> keep_bridges, keep_chains;
+  std::set<std::pair<std::string, std::string>> keep_forwards;
+  for (const auto* def : active) {
+    Names n(*def);
+    keep_bridges.insert(n.bridge);
+    keep_chains.insert({n.to, n.from, n.nat});
+    keep_forwards.merge(forward_keys(def->port_forwards, false));
+  }
+  auto key_of = [](const std::string& item) { return item.substr(0, item.find(" : ")); };
+  Batch b;
+  std::set<std::string> gone;
+  // Elements first: a chain a verdict map still jumps to cannot be deleted.
+  for (const char* map : {"to_bridge", "from_bridge", "nat_from_bridge"})
+    for (const auto& item : table.items(std::string("map ") + map))
+      if (auto key = key_of(item); !keep_bridges.count(key)) {
+        b.element("delete", map, key);
+        gone.insert(key);
+      }
+  for (const auto& item : table.items("set service_bridges"))
+    if (!keep_bridges.count(item)) {
+      b.element("delete", "service_bridges", item);
+      gone.insert(item);
+    }
+  for (const char* map : {"forward_any", "forward_addr"})
+    for (const auto& item : table.items(std::string("map ") + map))
+      if (auto key = key_of(item); !keep_forwards.count({map, key})) b.element("delete", map, key);
+  for (const auto& chain : table.chains()) {
+    if (chain.rfind("br-", 0) != 0 || keep_chains.count(chain)) continue;
+    b.flush(chain);
+    b.del_chain(chain);
+  }
+  for (const auto& g : gone) bridges.push_back(g.size() >= 2 ? g.substr(1, g.size() - 2) : g);
+  return b.take();
 }
 
 bool needs_ipv4_forwarding(const NetworkDef& def) {

@@ -127,4 +127,34 @@ bool TableListing::holds(std::string_view commands) const {
   return true;
 }
 
+std::vector<std::string> TableListing::items(const std::string& kind_and_name) const {
+  std::vector<std::string> out;
+  auto it = blocks_.find(kind_and_name);
+  if (it == blocks_.end()) return out;
+  const std::string& body = it->second;
+  auto open = body.find("elements = {");
+  if (open == std::string::npos) return out;
+  auto close = body.find('}', open);
+  std::string_view list(body);
+  list = list.substr(open + 12, close == std::string::npos ? std::string_view::npos : close - open - 12);
+  // Items are comma-separated; none of hostnet's keys or values holds a comma.
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto item = list.substr(0, comma);
+    std::string clean;
+    for (char c : item) clean += c == '\n' || c == '\t' ? ' ' : c;
+    if (auto t = trim(clean); !t.empty()) out.emplace_back(t);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::vector<std::string> TableListing::chains() const {
+  std::vector<std::string> out;
+  for (const auto& [key, body] : blocks_)
+    if (key.rfind("chain ", 0) == 0) out.push_back(key.substr(6));
+  return out;
+}
+
 }  // namespace hostnet::firewall

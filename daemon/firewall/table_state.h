@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hostnet::firewall {
 
@@ -19,6 +20,12 @@ class TableListing {
   // True when every object, rule count and element `commands` (add table/map/set/chain/rule/
   // element lines, as ruleset.h builds them) would leave is there already.
   bool holds(std::string_view commands) const;
+  // The elements of one map or set ("map to_bridge"), each as nft prints it
+  // ("\"virbr0\" : jump br-virbr0-to"); none when it is missing or empty.
+  std::vector<std::string> items(const std::string& kind_and_name) const;
+  // Every chain's name.
+  std::vector<std::string> chains() const;
+  bool has_table() const { return table_; }
 
  private:
   // "chain NAME", "map NAME", "set NAME" -> the lines of its body.

@@ -6,7 +6,7 @@ every answered call holds, nothing is half made, no device is left without its p
 import pytest
 
 from crash_churn import churn
-from harness import Host
+from harness import Host, run
 
 KERNEL = "<network><name>churn</name><bridge name='hncc0' stp='off'/></network>"
 OVS = "<network><name>churn</name><bridge name='hncc0'/><virtualport type='openvswitch'/></network>"
@@ -37,3 +37,55 @@ def test_answered_network_starts_and_stops_survive_a_kill_at_any_moment():
         assert counts.get("networks found active") and counts.get("networks found inactive"), counts
     finally:
         host.close()
+
+
+def nat_network(name, bridge, third, port):
+    return f"""<network><name>{name}</name><forward mode='nat'/><bridge name='{bridge}'/>
+      <metadata><hostnet:network xmlns:hostnet="https://hostnet.dev/xmlns/network/1.0">
+        <hostnet:forward proto="tcp" port="{port}" to="192.168.{third}.10" to-port="80"/>
+      </hostnet:network></metadata>
+      <ip address='192.168.{third}.1' prefix='24'><dhcp><range start='192.168.{third}.100' end='192.168.{third}.120'/></dhcp></ip>
+    </network>"""
+
+
+def command_lines(host):
+    """The command lines of the processes in the host's namespace, joined."""
+    out = []
+    for pid in run(["ip", "netns", "pids", host.ns]).stdout.split():
+        try:
+            out.append(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode())
+        except OSError:
+            pass
+    return "\n".join(out)
+
+
+def test_a_start_killed_before_it_was_recorded_leaves_nothing_after_the_restart(host):
+    """The moment the churn above hits only now and then, made every time: a start's bridge,
+    rules, port forward and dnsmasq all made, hostnetd killed before it recorded the network as
+    active (its status record is what is missing). The next hostnetd removes all of it and leaves
+    the network that is active as it was."""
+    host.ctl("net-define", host.write_xml("keep", nat_network("keep", "hnkeep0", 150, 8150)))
+    host.ctl("net-define", host.write_xml("cut", nat_network("cut", "hncut0", 151, 8151)))
+    host.ctl("net-start", "keep")
+    host.ctl("net-start", "cut")
+    rules_of_keep = host.sh("nft list chain inet hostnet br-hnkeep0-to").stdout
+    host.stop_daemon(kill9=True)
+    (host.state_dir / "networks" / "cut.xml").unlink()
+    host.start_daemon()
+
+    listed = host.networks()
+    assert listed["keep"]["active"] and not listed["cut"]["active"], listed
+    table = host.sh("nft list table inet hostnet").stdout
+    assert "hncut0" not in table and "8151" not in table, table
+    assert '"hnkeep0"' in table and "8150" in table, table
+    assert host.sh("nft list chain inet hostnet br-hnkeep0-to").stdout == rules_of_keep
+    assert "hncut0" not in host.links()
+    served = command_lines(host)
+    assert "cut.conf" not in served and "keep.conf" in served, served
+    assert "removing the firewall rules of bridge hncut0" in host.daemon_log()
+
+    # With no network active any more, nothing of hostnet's stays in the firewall.
+    host.stop_daemon(kill9=True)
+    (host.state_dir / "networks" / "keep.xml").unlink()
+    host.start_daemon()
+    assert host.sh("nft list tables").stdout.find("hostnet") == -1

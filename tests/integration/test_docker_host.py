@@ -140,3 +140,23 @@ def test_without_docker_no_iptables_rules_are_made(host):
     start(host, "nat")
     assert "DOCKER" not in host.sh("iptables -S", check=False).stdout
     assert "table ip filter" not in host.sh("nft list tables").stdout
+
+
+def test_a_restart_removes_the_docker_user_rules_of_networks_not_active(docker_host):
+    """A start hostnetd was killed in after it let the bridge through DOCKER-USER, before it
+    recorded the network (its status record is what is missing): the next hostnetd takes those
+    rules away and keeps those of the network that is active."""
+    host = docker_host
+    for name, bridge, third in (("default", "virbr0", 122), ("cut", "virbr9", 129)):
+        host.ctl("net-define", host.write_xml(name, f"""<network><name>{name}</name><forward mode='nat'/>
+          <bridge name='{bridge}'/><ip address='192.168.{third}.1' prefix='24'/></network>"""))
+        host.ctl("net-start", name)
+    assert "hostnet network cut" in host.sh("iptables -S DOCKER-USER").stdout
+    host.stop_daemon(kill9=True)
+    (host.state_dir / "networks" / "cut.xml").unlink()
+    host.start_daemon()
+    user = host.sh("iptables -S DOCKER-USER").stdout.splitlines()
+    assert user == ["-N DOCKER-USER",
+                    '-A DOCKER-USER -o virbr0 -m comment --comment "hostnet network default" -j ACCEPT',
+                    '-A DOCKER-USER -i virbr0 -m comment --comment "hostnet network default" -j ACCEPT',
+                    "-A DOCKER-USER -j RETURN"], user

@@ -158,3 +158,53 @@ TEST(NftApply, APassLeavesRulesInPlaceAloneAndRemakesWhatIsMissing) {
   EXPECT_NE(listing(), again);
   ASSERT_TRUE((*fw)->remove_all());
 }
+
+namespace {
+
+xml::NetworkDef forwarding_network(const char* name, const char* bridge, const char* subnet, const char* port) {
+  auto def = xml::parse_network(std::string("<network><name>") + name + "</name><forward mode='nat'/><bridge name='" +
+                                bridge + "'/><metadata><hostnet:network xmlns:hostnet='https://hostnet.dev/xmlns/network/1.0'>"
+                                "<hostnet:forward proto='tcp' port='" + port + "' to='" + subnet + ".10' to-port='80'/>"
+                                "<hostnet:forward proto='udp' address='203.0.113.1' port='" + port + "' to='" + subnet +
+                                ".11'/></hostnet:network></metadata><ip address='" + subnet + ".1' prefix='24'/></network>");
+  EXPECT_TRUE(def) << def.error().message;
+  return *def;
+}
+
+}  // namespace
+
+TEST(NftApply, ARestartRemovesTheRulesOfNetworksThatAreNotActive) {
+  auto a = forwarding_network("a", "virbr0", "192.168.122", "8080");
+  auto b = forwarding_network("b", "virbr1", "192.168.123", "8081");
+  auto c = nat_network("c", "virbr2", "192.168.124");
+  {
+    // The hostnetd that was killed: b's rules made, b never recorded as active.
+    auto killed = NftFirewall::open();
+    ASSERT_TRUE(killed);
+    for (const auto* def : {&a, &b, &c}) ASSERT_TRUE((*killed)->add_network(*def));
+  }
+  auto fw = NftFirewall::open();
+  ASSERT_TRUE(fw);
+  (*fw)->begin_pass();
+  ASSERT_TRUE((*fw)->add_network(a));
+  ASSERT_TRUE((*fw)->add_network(c));
+  (*fw)->prune({&a, &c});
+  (*fw)->end_pass();
+  EXPECT_TRUE(holds(a) && holds(c)) << listing();
+  const auto after = listing();
+  EXPECT_EQ(after.find("virbr1"), std::string::npos) << after;
+  EXPECT_EQ(after.find("8081"), std::string::npos) << "b's port forwards stayed:\n" << after;
+  EXPECT_NE(after.find("8080"), std::string::npos) << "a's port forwards went:\n" << after;
+
+  (*fw)->begin_pass();
+  (*fw)->prune({&a, &c});
+  (*fw)->end_pass();
+  EXPECT_EQ(listing(), after) << "nothing left over: nothing changes";
+
+  auto empty = NftFirewall::open();
+  ASSERT_TRUE(empty);
+  (*empty)->begin_pass();
+  (*empty)->prune({});
+  (*empty)->end_pass();
+  EXPECT_EQ(listing(), "") << "no network active: hostnet's table stays";
+}
