@@ -3,6 +3,8 @@
 #include "common/log.h"
 #include "common/run_command.h"
 
+#include <sstream>
+
 namespace hostnet {
 
 namespace {
@@ -112,19 +114,17 @@ void DockerUserFilter::prune(const std::vector<const xml::NetworkDef*>& active) 
     if (!has_chain(iptables)) continue;
     auto listing = run_command_output({iptables, "-w", "-S", kChain});
     if (!listing) continue;
-    std::size_t start = 0;
-    while (start < listing->size()) {
-      auto end = listing->find('\n', start);
-      auto words = words_of(listing->substr(start, end == std::string::npos ? std::string::npos : end - start));
-      start = end == std::string::npos ? listing->size() : end + 1;
-      if (words.size() < 2 || words[0] != "-A") continue;
+    std::istringstream lines(*listing);
+    for (std::string line; std::getline(lines, line);) {
+      auto words = words_of(line);
+      // "-A DOCKER-USER <rule>": the rule is the words after the chain.
+      if (words.size() < 3 || words[0] != "-A" || words[1] != kChain) continue;
       std::string network;
       for (std::size_t i = 0; i + 1 < words.size(); ++i)
         if (words[i] == "--comment" && words[i + 1].rfind(tag, 0) == 0) network = words[i + 1].substr(tag.size());
       if (network.empty() || names.count(network)) continue;
-      words[0] = "-D";
-      words.insert(words.begin(), {iptables, "-w"});
-      if (auto r = run_command(words); !r)
+      std::vector<std::string> rule(words.begin() + 2, words.end());
+      if (auto r = run_command(command(iptables, "-D", rule)); !r)
         log::warning("cannot remove the " + std::string(kChain) + " rule of network " + network + ", not active: " + r.error().message);
       else
         log::info("removed the " + std::string(kChain) + " rule of network " + network + " (" + iptables + "): not active");

@@ -74,14 +74,13 @@ void NftFirewall::prune(const std::vector<const xml::NetworkDef*>& active) {
   // Inside a pass the listing read at its start still shows every leftover: the pass only adds
   // active networks' own objects, and anything it removed dropped the listing.
   if (!listing().has_table()) return;
-  std::vector<std::string> bridges;
-  std::string batch = firewall::orphans_batch(listing(), active, bridges);
-  for (const auto& b : bridges) log::info("removing the firewall rules of bridge " + b + ": no active network has it");
+  auto orphans = firewall::orphans_batch(listing(), active);
+  for (const auto& b : orphans.bridges) log::info("removing the firewall rules of bridge " + b + ": no active network has it");
   Result<void> r;
   if (networks_.empty()) {
     r = remove_all();  // nothing active: the host carries nothing of hostnet's
-  } else if (!batch.empty()) {
-    r = run(batch, "removing firewall rules no active network has");
+  } else if (!orphans.batch.empty()) {
+    r = run(orphans.batch, "removing firewall rules no active network has");
   }
   listing_.reset();
   if (!r) log::warning(r.error().message);

@@ -288,8 +288,7 @@ std::string remove_all_batch() {
   return std::string("add table inet ") + kTable + "\ndelete table inet " + kTable + "\n";
 }
 
-std::string orphans_batch(const TableListing& table, const std::vector<const NetworkDef*>& active,
-                          std::vector<std::string>& bridges) {
+Orphans orphans_batch(const TableListing& table, const std::vector<const NetworkDef*>& active) {
   std::set<std::string> keep_bridges, keep_chains;
   std::set<std::pair<std::string, std::string>> keep_forwards;
   for (const auto* def : active) {
@@ -321,8 +320,9 @@ std::string orphans_batch(const TableListing& table, const std::vector<const Net
     b.flush(chain);
     b.del_chain(chain);
   }
-  for (const auto& g : gone) bridges.push_back(g.size() >= 2 ? g.substr(1, g.size() - 2) : g);
-  return b.take();
+  Orphans out{b.take(), {}};
+  for (const auto& g : gone) out.bridges.push_back(g.size() >= 2 ? g.substr(1, g.size() - 2) : g);
+  return out;
 }
 
 bool needs_ipv4_forwarding(const NetworkDef& def) {

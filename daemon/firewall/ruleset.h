@@ -49,10 +49,12 @@ std::string remove_network_batch(const xml::NetworkDef& def);
 std::string remove_all_batch();
 // Removes from `table` every network chain, bridge element and port forward that none of the
 // `active` networks would make: what a hostnetd killed between making a network's rules and
-// recording it (or between forgetting it and removing them) left behind. Empty when there is
-// nothing; `bridges` gets the bridges whose rules go.
-std::string orphans_batch(const TableListing& table, const std::vector<const xml::NetworkDef*>& active,
-                          std::vector<std::string>& bridges);
+// recording it (or between forgetting it and removing them) left behind.
+struct Orphans {
+  std::string batch;                 // empty when there is nothing to remove
+  std::vector<std::string> bridges;  // the bridges whose rules it removes, for the log
+};
+Orphans orphans_batch(const TableListing& table, const std::vector<const xml::NetworkDef*>& active);
 
 // Does def's forward mode route or NAT traffic (so the host must forward IPv4 / IPv6)?
 bool needs_ipv4_forwarding(const xml::NetworkDef& def);

@@ -32,6 +32,7 @@ class Churn:
         self.names = [f"cc{i:03d}" for i in range(names)]
         self.random = random.Random(seed)
         self.said = {}  # name -> "present" | "absent" | "unknown", what the callers were last told
+        self.call_seconds = 0.03  # a running mean of one call's time, where the kill is aimed
         self.counts = {"calls": 0, "succeeded": 0, "refused": 0, "cut off": 0, "kills": 0, "checks": 0}
         self.networks = [f"ccn{i}" for i in range(networks)]
         for i, name in enumerate(self.networks):
@@ -55,23 +56,32 @@ class Churn:
             self.counts["cut off"] += 1  # no answer (the daemon died under the call)
             self.said[name] = "unknown"
 
-    def round(self, calls, kill_after):
-        """`calls` creates/deletes of random names; hostnetd is killed `kill_after` seconds in."""
-        killer = threading.Timer(kill_after, lambda: self.host.stop_daemon(kill9=True))
-        killer.start()
+    def round(self, calls, kill_in_call):
+        """`calls` creates/deletes of random names; hostnetd is killed at a random moment of call
+        number `kill_in_call`. Counting calls rather than seconds keeps a round's length the same on
+        a slow machine (an ASan build under load takes ~10x longer per call)."""
+        killer = None
         try:
-            for _ in range(calls):
+            for i in range(calls):
+                if i == kill_in_call:
+                    killer = threading.Timer(self.random.uniform(0, self.call_seconds),
+                                             lambda: self.host.stop_daemon(kill9=True))
+                    killer.start()
+                began = time.monotonic()
                 if self.networks and self.random.random() < 0.2:
                     name = self.random.choice(self.networks)
                     self.call("stop" if self.said.get(name) == "present" else "start", name)
                 else:
                     name = self.random.choice(self.names)
                     self.call("delete" if self.said.get(name) == "present" and self.random.random() < 0.6 else "create", name)
+                if killer is None:
+                    self.call_seconds = 0.8 * self.call_seconds + 0.2 * (time.monotonic() - began)
                 if self.host.daemon.poll() is not None:
                     break  # killed: the rest of the round's calls would only be refused
         finally:
-            killer.cancel()
-            killer.join()
+            if killer is not None:
+                killer.cancel()
+                killer.join()
         if self.host.daemon.poll() is not None:
             self.counts["kills"] += 1
         self.host.stop_daemon(kill9=True)
@@ -165,6 +175,5 @@ def churn(host, network, bridge, rounds, calls, ovs=False, seed=1, networks=0):
     c = Churn(host, network, bridge, ovs=ovs, seed=seed, networks=networks)
     problems = []
     for i in range(rounds):
-        # The kill lands somewhere in the round's calls (~20-40 ms each through hostnetctl).
-        problems += [f"round {i}: {p}" for p in c.round(calls, c.random.uniform(0.05, 0.03 * calls))]
+        problems += [f"round {i}: {p}" for p in c.round(calls, c.random.randint(calls // 4, calls - 1))]
     return c.counts, problems
