@@ -8,9 +8,13 @@ bool prefixes_overlap(const xml::IpAddress& a, unsigned a_len, const xml::IpAddr
   if (a.family != b.family) return false;
   // Two prefixes overlap exactly when they agree on the shorter one's bits.
   unsigned len = std::min(a_len, b_len);
-  for (unsigned bit = 0; bit < len; ++bit) {
-    unsigned byte = bit / 8, mask = 0x80u >> (bit % 8);
-    if ((a.bytes[byte] & mask) != (b.bytes[byte] & mask)) return false;
+  // Whole bytes first: a restore checks every active network against every other.
+  unsigned whole = len / 8;
+  for (unsigned i = 0; i < whole; ++i)
+    if (a.bytes[i] != b.bytes[i]) return false;
+  if (unsigned rest = len % 8) {
+    unsigned mask = (0xffu << (8 - rest)) & 0xffu;
+    if ((a.bytes[whole] & mask) != (b.bytes[whole] & mask)) return false;
   }
   return true;
 }

@@ -231,8 +231,9 @@ Result<void> Manager::check_startable(const xml::NetworkDef& def) const {
   if (!driver) return tl::unexpected(driver.error());
   auto backend = backends_.get(backend_name(def));
   if (!backend) return tl::unexpected(backend.error());
-  if (auto r = check_subnets_free(def, list()); !r) return r;
-  if (auto r = check_bridge_name_free(def, list()); !r) return r;
+  auto others = list();
+  if (auto r = check_subnets_free(def, others); !r) return r;
+  if (auto r = check_bridge_name_free(def, others); !r) return r;
   if (options_.check_host_routes && def.creates_bridge())
     if (auto r = check_subnets_unrouted(def, pass_routes_ ? &*pass_routes_ : nullptr); !r) return r;
   return {};

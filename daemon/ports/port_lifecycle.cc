@@ -1,6 +1,7 @@
 // The ports' side of their networks' lives: gone when a network stops, put back when it is
 // repaired (a device deleted behind hostnet's back), and adopted as they are when hostnetd
 // starts again.
+#include <set>
 #include <unordered_map>
 #include <fstream>
 #include <sstream>
@@ -136,15 +137,16 @@ void PortManager::reconcile() {
   std::error_code ec;
   // One dump for every port's device rather than a request each (10,000 at scale); if it
   // fails, each port asks for its own.
-  std::unordered_map<std::string, netlink::LinkInfo> links_by_name;
+  std::unordered_map<std::string, const netlink::LinkInfo*> links_by_name;
   auto dumped = netlink::list_links(sock_);
   if (dumped)
-    for (auto& l : *dumped) links_by_name.emplace(l.name, std::move(l));
+    for (const auto& l : *dumped) links_by_name.emplace(l.name, &l);
+  std::set<int> deleted;  // devices of the dump removed below
   auto link_named = [&](const std::string& name) -> Result<std::optional<netlink::LinkInfo>> {
     if (!dumped) return netlink::get_link(sock_, name);
     auto it = links_by_name.find(name);
     if (it == links_by_name.end()) return std::optional<netlink::LinkInfo>();
-    return std::optional<netlink::LinkInfo>(it->second);
+    return std::optional<netlink::LinkInfo>(*it->second);
   };
   for (const auto& file : std::filesystem::directory_iterator(options_.state_dir / "ports", ec)) {
     std::ifstream in(file.path());
@@ -196,7 +198,10 @@ void PortManager::reconcile() {
     }
     if (!network) {
       log::info("port " + p.settings.name + ": network '" + p.network + "' is not active; removing the port");
-      if (ours) (void)netlink::delete_link(sock_, (*link)->ifindex, p.settings.name);
+      if (ours) {
+        (void)netlink::delete_link(sock_, (*link)->ifindex, p.settings.name);
+        deleted.insert((*link)->ifindex);
+      }
       remove_ifb(p);
       std::filesystem::remove(file.path(), ec);
       continue;
@@ -230,14 +235,19 @@ void PortManager::reconcile() {
       undo.commit();
       log::info("port " + p.settings.name + " was missing: remade");
     }
-    (void)write_file_atomic(file.path(), format_port_record(p), 0644, Durability::Runtime);
+    // Rewritten only when something changed (an ifindex, a remade device): a restart that finds
+    // everything in place writes nothing.
+    if (auto record = format_port_record(p); record != text.str())
+      (void)write_file_atomic(file.path(), record, 0644, Durability::Runtime);
     keep(std::move(entry));
   }
 
-  // Devices hostnet made for ports it no longer has (a record lost with a crash mid-create).
-  if (auto links = netlink::list_links(sock_); links)
-    for (const auto& l : *links)
-      if (is_hostnet_port_device(l.alias) && !ports_.count(id_from_alias(l.alias))) {
+  // Devices hostnet made for ports it no longer has (a record lost with a crash mid-create),
+  // from the dump above: what the loop made has a port, what it removed is skipped.
+  if (!dumped) dumped = netlink::list_links(sock_);
+  if (dumped)
+    for (const auto& l : *dumped)
+      if (is_hostnet_port_device(l.alias) && !ports_.count(id_from_alias(l.alias)) && !deleted.count(l.ifindex)) {
         log::info("removing " + l.name + ": left over from a port that no longer exists");
         (void)netlink::delete_link(sock_, l.ifindex, l.name);
       }

@@ -37,6 +37,13 @@ TEST(Conflicts, PrefixOverlap) {
   EXPECT_FALSE(prefixes_overlap(addr("10.0.0.1"), 24, addr("fd00::1"), 64));
   EXPECT_TRUE(prefixes_overlap(addr("fd00:1::1"), 64, addr("fd00:1::ffff"), 64));
   EXPECT_FALSE(prefixes_overlap(addr("fd00:1::1"), 64, addr("fd00:2::1"), 64));
+  // Prefixes that end inside a byte: only its leading bits count.
+  EXPECT_TRUE(prefixes_overlap(addr("10.0.0.1"), 23, addr("10.0.1.1"), 24));
+  EXPECT_FALSE(prefixes_overlap(addr("10.0.2.1"), 23, addr("10.0.1.1"), 24));
+  EXPECT_TRUE(prefixes_overlap(addr("10.0.0.9"), 29, addr("10.0.0.14"), 30));
+  EXPECT_FALSE(prefixes_overlap(addr("10.0.0.9"), 29, addr("10.0.0.17"), 30));
+  EXPECT_TRUE(prefixes_overlap(addr("192.168.1.1"), 0, addr("10.0.0.1"), 8));
+  EXPECT_FALSE(prefixes_overlap(addr("10.0.0.1"), 32, addr("10.0.0.2"), 32));
 }
 
 TEST(Conflicts, SubnetOfAnotherActiveNetworkIsNamed) {
