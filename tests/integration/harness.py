@@ -147,7 +147,8 @@ class Host:
         self.bus_socket.unlink(missing_ok=True)
         self._start_bus(polkit=self.polkit is not None)
 
-    def start_daemon(self, *extra):
+    def start_daemon(self, *extra, ready=None):
+        """Starts hostnetd and waits until `ready()` (by default: hostnetctl net-list answers)."""
         log = self.tmp / f"hostnetd.{len(self.daemon_logs)}.log"
         self.daemon_logs.append(log)
         # HOSTNET_DAEMON_WRAP runs hostnetd under a profiler (e.g. "perf record -g -o /tmp/h.perf")
@@ -163,8 +164,8 @@ class Host:
         with open(log, "w") as out:
             self.daemon = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                            preexec_fn=(lambda: os.umask(UNIT_UMASK)) if self.sandbox else None)
-        self._wait(lambda: self.ctl("net-list", check=False).returncode == 0 or self.daemon.poll() is not None,
-                   "hostnetd to own org.hostnet1")
+        ready = ready or (lambda: self.ctl("net-list", check=False).returncode == 0)
+        self._wait(lambda: ready() or self.daemon.poll() is not None, "hostnetd to own org.hostnet1")
         if self.daemon.poll() is not None:
             raise AssertionError(f"hostnetd exited with {self.daemon.returncode}:\n{log.read_text()}")
 
