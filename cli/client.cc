@@ -38,4 +38,21 @@ std::unique_ptr<PortProxy> Client::lookup_port(const std::string& id_or_name) {
   return port(manager_->LookupPort(id_or_name));
 }
 
+std::map<std::string, Properties> Client::objects(const std::string& interface) {
+  auto proxy = sdbus::createProxy(*connection_, kBusName, "/org/hostnet1");
+  std::map<sdbus::ObjectPath, std::map<std::string, Properties>> all;
+  proxy->callMethod("GetManagedObjects").onInterface("org.freedesktop.DBus.ObjectManager").storeResultsTo(all);
+  std::map<std::string, Properties> out;
+  for (auto& [path, interfaces] : all)
+    if (auto it = interfaces.find(interface); it != interfaces.end()) out.emplace(path, std::move(it->second));
+  return out;
+}
+
+Properties Client::properties(const std::string& path, const std::string& interface) {
+  auto proxy = sdbus::createProxy(*connection_, kBusName, path);
+  Properties props;
+  proxy->callMethod("GetAll").onInterface("org.freedesktop.DBus.Properties").withArguments(interface).storeResultsTo(props);
+  return props;
+}
+
 }  // namespace hostnet::cli

@@ -1,6 +1,7 @@
 // hostnetctl's side of the bus: one connection and typed proxies generated from dbus/*.xml.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,17 @@ class PortProxy final : public sdbus::ProxyInterfaces<org::hostnet1::Port_proxy>
   ~PortProxy() { unregisterProxy(); }
 };
 
+// One object's properties on one interface, as GetAll and GetManagedObjects give them.
+using Properties = std::map<std::string, sdbus::Variant>;
+
+// A property of the type the interface declares, or T{} when the daemon does not have it (an
+// older hostnetd).
+template <class T>
+T property(const Properties& props, const char* name) {
+  auto it = props.find(name);
+  return it == props.end() ? T{} : it->second.get<T>();
+}
+
 class Client {
  public:
   // Connects to DBUS_SYSTEM_BUS_ADDRESS, or the system bus.
@@ -41,6 +53,10 @@ class Client {
   std::unique_ptr<PortProxy> port(const std::string& path);
   // By id or device name.
   std::unique_ptr<PortProxy> lookup_port(const std::string& id_or_name);
+  // Every object's properties on `interface`, by path, in one call (ObjectManager): listing
+  // 10,000 ports is one round trip, not twenty per port.
+  std::map<std::string, Properties> objects(const std::string& interface);
+  Properties properties(const std::string& path, const std::string& interface);
 
  private:
   std::unique_ptr<sdbus::IConnection> connection_;

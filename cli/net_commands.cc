@@ -39,9 +39,14 @@ struct NetworkSummary {
   std::string libvirt;
 };
 
-NetworkSummary summarize(NetworkProxy& n) {
-  return {n.Name(),   n.UUID(),       n.Bridge(),    n.Backend(), n.ForwardMode(),
-          n.Active(), n.Persistent(), n.Autostart(), n.Warnings(), n.Libvirt()};
+constexpr const char* kNetworkInterface = "org.hostnet1.Network";
+
+NetworkSummary summarize(const Properties& p) {
+  using S = std::string;
+  return {property<S>(p, "Name"),        property<S>(p, "UUID"),       property<S>(p, "Bridge"),
+          property<S>(p, "Backend"),     property<S>(p, "ForwardMode"), property<bool>(p, "Active"),
+          property<bool>(p, "Persistent"), property<bool>(p, "Autostart"),
+          property<std::vector<S>>(p, "Warnings"), property<S>(p, "Libvirt")};
 }
 
 nlohmann::json to_json(const NetworkSummary& s) {
@@ -65,9 +70,16 @@ int net_list(const Args& a) {
   Client c;
   bool all = a.has("all"), inactive_only = a.has("inactive");
   std::vector<NetworkSummary> rows;
+  // One GetAll per network: GetManagedObjects would bring every port along.
   for (const auto& path : c.manager().ListNetworks()) {
-    auto n = c.network(path);
-    auto s = summarize(*n);
+    Properties props;
+    try {
+      props = c.properties(path, kNetworkInterface);
+    } catch (const sdbus::Error& e) {
+      if (e.getName() == "org.freedesktop.DBus.Error.UnknownObject") continue;  // undefined meanwhile
+      throw;
+    }
+    auto s = summarize(props);
     if (inactive_only ? s.active : (!all && !s.active)) continue;
     rows.push_back(s);
   }
@@ -90,8 +102,7 @@ int net_list(const Args& a) {
 
 int net_info(const Args& a) {
   Client c;
-  auto n = c.lookup(a.positional[0]);
-  auto s = summarize(*n);
+  auto s = summarize(c.properties(c.manager().LookupNetwork(a.positional[0]), kNetworkInterface));
   if (a.has("json")) {
     std::cout << to_json(s).dump(2) << "\n";
     return 0;

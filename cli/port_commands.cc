@@ -36,11 +36,21 @@ struct PortSummary {
   bool isolated, vhost_net;
 };
 
-PortSummary summarize(PortProxy& p) {
-  return {p.Id(),        p.Kind(),        p.Name(),        p.Network(), p.MAC(),   p.VLAN(),    p.Portgroup(), p.Bandwidth(),
-          p.InterfaceId(), p.VhostNetReason(), p.VMName(), p.VMUUID(), p.Problem(), p.Socket(), p.Queues(), p.Owner(), p.Ifindex(),
-          p.Isolated(), p.VhostNet()};
+constexpr const char* kPortInterface = "org.hostnet1.Port";
+
+PortSummary summarize(const Properties& p) {
+  using S = std::string;
+  auto owner = p.count("Owner") ? property<uint32_t>(p, "Owner") : 0xffffffffu;
+  return {property<S>(p, "Id"),          property<S>(p, "Kind"),           property<S>(p, "Name"),
+          property<S>(p, "Network"),     property<S>(p, "MAC"),            property<S>(p, "VLAN"),
+          property<S>(p, "Portgroup"),   property<S>(p, "Bandwidth"),      property<S>(p, "InterfaceId"),
+          property<S>(p, "VhostNetReason"), property<S>(p, "VMName"),      property<S>(p, "VMUUID"),
+          property<S>(p, "Problem"),     property<S>(p, "Socket"),         property<uint32_t>(p, "Queues"),
+          owner,                         property<int32_t>(p, "Ifindex"),  property<bool>(p, "Isolated"),
+          property<bool>(p, "VhostNet")};
 }
+
+PortSummary summarize(Client& c, const std::string& path) { return summarize(c.properties(path, kPortInterface)); }
 
 nlohmann::json to_json(const PortSummary& s) {
   nlohmann::json j = {{"id", s.id},           {"name", s.name},         {"network", s.network}, {"mac", s.mac},
@@ -62,19 +72,21 @@ int port_create(const Args& a) {
   if (a.has("trunk")) options["trunk"] = sdbus::Variant(true);
   Client c;
   auto path = c.lookup(a.positional[0])->CreatePort(options);
-  auto p = c.port(path);
+  auto s = summarize(c, path);
   if (a.has("json")) {
-    std::cout << to_json(summarize(*p)).dump(2) << "\n";
+    std::cout << to_json(s).dump(2) << "\n";
     return 0;
   }
-  std::cout << "Port " << p->Name() << " created on network " << a.positional[0] << " (id " << p->Id() << ")\n";
+  std::cout << "Port " << s.name << " created on network " << a.positional[0] << " (id " << s.id << ")\n";
   return 0;
 }
 
 int port_list(const Args& a) {
   Client c;
   std::vector<PortSummary> rows;
-  for (const auto& path : c.manager().ListPorts(a.option("network").value_or(""))) rows.push_back(summarize(*c.port(path)));
+  auto objects = c.objects(kPortInterface);
+  for (const auto& path : c.manager().ListPorts(a.option("network").value_or("")))
+    if (auto it = objects.find(path); it != objects.end()) rows.push_back(summarize(it->second));
   if (a.has("json")) {
     auto arr = nlohmann::json::array();
     for (const auto& s : rows) arr.push_back(to_json(s));
@@ -92,7 +104,7 @@ int port_list(const Args& a) {
 int port_info(const Args& a) {
   Client c;
   auto p = c.lookup_port(a.positional[0]);
-  auto s = summarize(*p);
+  auto s = summarize(c, p->getObjectPath());
   auto stats = p->GetStatistics();
   if (a.has("json")) {
     auto j = to_json(s);
