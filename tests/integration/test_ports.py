@@ -3,6 +3,8 @@ A test program in the role of a VM manager (vmm.py) gets the fds and moves real 
 them; a "VM" is a namespace whose eth0 that program connects to the port."""
 
 import json
+import os
+import re
 import subprocess
 import time
 
@@ -147,6 +149,8 @@ def test_ports_survive_a_hostnetd_kill_and_restart_untouched(host, net):
     assert all(p["queues"] == 2 and p["isolated"] for n, p in ports(host).items() if n != "vmport")
     assert " 0% packet loss" in out, out
     assert "100 ports restored" in host.daemon_log()
+    # The journal says what the restart cost, phase by phase.
+    assert re.search(r"reconciled 1 network in \d+ ms and 100 ports in \d+ ms", host.daemon_log())
 
 
 def test_deleting_a_port_a_vm_still_holds_lets_the_device_go_when_the_vm_does(host, net):
@@ -248,7 +252,7 @@ for i in range(int(sys.argv[1])):
         if run(["pgrep", "-P", str(pid)], check=False).stdout.strip() else pid
 
     def fds():
-        return len(list((__import__("pathlib").Path(f"/proc/{daemon_pid}/fd")).iterdir()))
+        return sorted(os.readlink(f) for f in (__import__("pathlib").Path(f"/proc/{daemon_pid}/fd")).iterdir())
 
     def rss_kb():
         for line in open(f"/proc/{daemon_pid}/status"):
@@ -260,7 +264,12 @@ for i in range(int(sys.argv[1])):
     run(["/usr/bin/python3", "-c", churn, "1000"], env=host.env)
     assert port_links(host) == {}
     assert ports(host) == {}
-    assert fds() == fds0
+    # A reply's fds or a device's close may still be on their way on a loaded machine: a leak is
+    # what stays.
+    deadline = time.monotonic() + 10
+    while len(fds()) != len(fds0) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(fds()) == len(fds0), f"hostnetd's fds were {fds0}, are {fds()}"
     growth = rss_kb() - rss0
     assert growth < 8 * 1024, f"hostnetd grew by {growth} KiB over 1000 create/delete cycles"
 
