@@ -44,6 +44,30 @@ void terminate(pid_t pid, bool our_child) {
   ::kill(pid, SIGKILL);
   if (our_child) ::waitpid(pid, nullptr, 0);
 }
+// Every dnsmasq running with a config file of `dir`, by network, found by command line: one whose
+// hostnetd was killed before it wrote its pid file has no other trace.
+std::map<std::string, std::vector<pid_t>> dnsmasqs_on_configs(const fs::path& dir) {
+  const std::string prefix = "--conf-file=" + dir.string() + "/";
+  std::map<std::string, std::vector<pid_t>> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline");
+    std::string arg;
+    bool is_dnsmasq = false;
+    for (int i = 0; std::getline(in, arg, '\0'); ++i) {
+      if (i == 0) is_dnsmasq = fs::path(arg).filename() == "dnsmasq";
+      if (!is_dnsmasq) break;
+      if (!arg.starts_with(prefix) || !arg.ends_with(".conf")) continue;
+      std::string network = arg.substr(prefix.size(), arg.size() - prefix.size() - 5);
+      if (!network.empty() && network.find('/') == std::string::npos)
+        out[network].push_back(static_cast<pid_t>(std::stol(name)));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 struct DnsmasqService::Instance {
@@ -209,6 +233,17 @@ void DnsmasqService::prune(const std::vector<std::string>& active) {
   for (const auto& network : stale) {
     halt(network);
     fs::remove(paths_for(network).pid_file, ec);
+  }
+  // What the pid files do not tell: a dnsmasq on one of these configs that is not the one
+  // supervised for its network (its pid file never written, or overwritten by the new one's).
+  for (const auto& [network, pids] : dnsmasqs_on_configs(dir_)) {
+    auto it = instances_.find(network);
+    for (pid_t pid : pids) {
+      if (it != instances_.end() && it->second->pid == pid) continue;
+      log::info("stopping dnsmasq " + std::to_string(pid) + " of network " + network +
+                ": no hostnetd supervises it (left by an earlier one)");
+      terminate(pid, false);
+    }
   }
 }
 

@@ -3,6 +3,8 @@ and stops: after each restart
 every answered call holds, nothing is half made, no device is left without its port
 (crash_churn.py; bench/bench_crash_churn.py runs the issue's full 20 rounds of 1000 calls)."""
 
+import subprocess
+
 import pytest
 
 from crash_churn import churn
@@ -89,3 +91,34 @@ def test_a_start_killed_before_it_was_recorded_leaves_nothing_after_the_restart(
     (host.state_dir / "networks" / "keep.xml").unlink()
     host.start_daemon()
     assert host.sh("nft list tables").stdout.find("hostnet") == -1
+
+
+def test_a_dnsmasq_left_without_its_pid_file_is_found_by_its_command_line(host):
+    """hostnetd killed after it started a network's dnsmasq but before that dnsmasq wrote its pid
+    file leaves a dnsmasq with no record but its command line. The next hostnetd finds it there
+    (--conf-file in hostnet's state dir) and ends it, whether its network is still active (the
+    new dnsmasq then serves alone) or hostnetd no longer knows the network at all."""
+    host.ctl("net-define", host.write_xml("keep", nat_network("keep", "hnkeep0", 150, 8150)))
+    host.ctl("net-start", "keep")
+    conf_dir = host.state_dir / "dnsmasq"
+    host._wait(lambda: (conf_dir / "keep.pid").exists(), "keep's dnsmasq to write its pid file")
+    old = int((conf_dir / "keep.pid").read_text())
+    host.stop_daemon(kill9=True)
+    (conf_dir / "keep.pid").unlink()
+    (conf_dir / "gone.conf").write_text("port=0\npid-file=\n")  # no sockets, no pid file
+    ghost = subprocess.Popen(["ip", "netns", "exec", host.ns, "dnsmasq", "--keep-in-foreground",
+                              f"--conf-file={conf_dir}/gone.conf"])
+    host.processes.append(ghost)
+    host._wait(lambda: "gone.conf" in command_lines(host), "the stray dnsmasq to run")
+
+    host.start_daemon()
+    ghost.wait(timeout=10)
+
+    def served():
+        return [l for l in command_lines(host).splitlines() if "dnsmasq" in l]
+    host._wait(lambda: len(served()) == 1 and "keep.conf" in served()[0], "keep's new dnsmasq alone")
+    host._wait(lambda: (conf_dir / "keep.pid").exists(), "the new dnsmasq's pid file")
+    assert int((conf_dir / "keep.pid").read_text()) != old
+    log = host.daemon_log()
+    assert f"stopping dnsmasq {old} of network keep: no hostnetd supervises it" in log, log
+    assert f"stopping dnsmasq {ghost.pid} of network gone: no hostnetd supervises it" in log, log
