@@ -24,5 +24,7 @@ struct Network {
 // The owner tag hostnet marks a network's switch with (interface alias, OVSDB external_ids).
 std::string owner_tag_for(const std::string& network_name);
 inline constexpr const char* kOwnerTagPrefix = "hostnet:";
+// The alias of the ifb that shapes what a network sends out: this and the network's name.
+inline constexpr const char* kNetworkIfbAliasPrefix = "hostnet-netifb:";
 
 }  // namespace hostnet

@@ -19,7 +19,7 @@ std::string network_ifb(const std::string& network) {
   return buf;
 }
 
-std::string network_ifb_alias(const std::string& network) { return "hostnet-netifb:" + network; }
+std::string network_ifb_alias(const std::string& network) { return kNetworkIfbAliasPrefix + network; }
 
 Result<void> shape(const xml::NetworkDef& def, NetworkHost& host, Reverter& undo) {
   if (!def.bandwidth) return {};

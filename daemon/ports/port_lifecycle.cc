@@ -245,12 +245,22 @@ void PortManager::reconcile() {
   // Devices hostnet made for ports it no longer has (a record lost with a crash mid-create),
   // from the dump above: what the loop made has a port, what it removed is skipped.
   if (!dumped) dumped = netlink::list_links(sock_);
-  if (dumped)
-    for (const auto& l : *dumped)
+  if (dumped) {
+    for (const auto& l : *dumped) {
       if (is_hostnet_port_device(l.alias) && !ports_.count(id_from_alias(l.alias)) && !deleted.count(l.ifindex)) {
         log::info("removing " + l.name + ": left over from a port that no longer exists");
         (void)netlink::delete_link(sock_, l.ifindex, l.name);
+      } else if (l.alias.starts_with(kNetworkIfbAliasPrefix)) {
+        // A network's shaping ifb, left by a start a kill cut off (the network is not active):
+        // swept here because this is the restart's one walk over every link.
+        std::string network = l.alias.substr(std::string_view(kNetworkIfbAliasPrefix).size());
+        auto n = networks_.lookup(network);
+        if (n && (*n)->active()) continue;
+        log::info("removing " + l.name + ": the shaping device of network '" + network + "', which is not active");
+        (void)netlink::delete_link(sock_, l.ifindex, l.name);
       }
+    }
+  }
   if (!ports_.empty()) log::info(std::to_string(ports_.size()) + " ports restored");
 }
 

@@ -122,3 +122,21 @@ def test_a_dnsmasq_left_without_its_pid_file_is_found_by_its_command_line(host):
     log = host.daemon_log()
     assert f"stopping dnsmasq {old} of network keep: no hostnetd supervises it" in log, log
     assert f"stopping dnsmasq {ghost.pid} of network gone: no hostnetd supervises it" in log, log
+
+
+def test_a_shaped_start_killed_before_it_was_recorded_leaves_no_ifb(host):
+    """A network with <bandwidth> has an ifb for what it sends out; a start cut off by a kill
+    before its status record leaves one. The next hostnetd removes it with the bridge, not at the
+    network's next start."""
+    host.ctl("net-define", host.write_xml("shaped", """<network><name>shaped</name><bridge name='hnshp0'/>
+      <bandwidth><inbound average='1000'/><outbound average='2000'/></bandwidth>
+      <ip address='192.168.152.1' prefix='24'/></network>"""))
+    host.ctl("net-start", "shaped")
+    ifbs = [n for n, l in host.links().items() if l.get("ifalias") == "hostnet-netifb:shaped"]
+    assert len(ifbs) == 1, host.links()
+    host.stop_daemon(kill9=True)
+    (host.state_dir / "networks" / "shaped.xml").unlink()
+    host.start_daemon()
+    assert not host.networks()["shaped"]["active"]
+    assert "hnshp0" not in host.links() and ifbs[0] not in host.links(), host.links()
+    assert f"removing {ifbs[0]}: the shaping device of network 'shaped', which is not active" in host.daemon_log()
