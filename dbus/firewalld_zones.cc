@@ -1,7 +1,10 @@
 #include "dbus/firewalld_zones.h"
 
+#include <net/if.h>
+
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <vector>
 
 #include <sdbus-c++/sdbus-c++.h>
@@ -192,6 +195,32 @@ void FirewalldZones::unbind(const xml::NetworkDef& def) {
   } catch (const sdbus::Error& e) {
     log::warning("network " + def.name + ": cannot take bridge " + def.bridge.name + " out of its firewalld zone (" +
                  describe(e) + ")");
+  }
+}
+
+void FirewalldZones::prune(const std::vector<const xml::NetworkDef*>& active) {
+  inner_.prune(active);
+  if (!firewalld_present()) return;
+  std::set<std::string> bridges;
+  for (const auto* def : active) bridges.insert(def->bridge.name);
+  try {
+    auto proxy = sdbus::createProxy(*connection_, kFirewalldBusName, kPath);
+    std::vector<std::string> bound;
+    proxy->callMethod("getInterfaces").onInterface(kZoneInterface).withTimeout(kCallTimeout)
+        .withArguments(default_zone_).storeResultsTo(bound);
+    for (const auto& name : bound) {
+      // Only bindings whose device is gone: an interface that exists stays, whoever put it
+      // in the zone.
+      if (bridges.count(name) || ::if_nametoindex(name.c_str()) != 0) continue;
+      std::string answered;
+      proxy->callMethod("removeInterface").onInterface(kZoneInterface).withTimeout(kCallTimeout)
+          .withArguments(default_zone_, name).storeResultsTo(answered);
+      log::info("firewalld: " + name + " taken out of zone '" + default_zone_ + "': no active network has it");
+    }
+  } catch (const sdbus::Error& e) {
+    // A zone firewalld lacks (its bridges went in the fallback) has nothing to prune.
+    if (e.getName() != "org.fedoraproject.FirewallD1.Exception")
+      log::warning("firewalld: cannot list zone '" + default_zone_ + "' (" + describe(e) + ")");
   }
 }
 

@@ -44,6 +44,9 @@ class FirewalldZones final : public PacketFilterDecorator {
   // Fails, changing nothing, when the network names a zone firewalld does not have.
   Result<void> add_network(const xml::NetworkDef& def, const xml::NetworkDef* previous = nullptr) override;
   Result<void> remove_network(const xml::NetworkDef& def) override;
+  // Takes out of hostnet's zone the bindings of bridges that are gone and no active network has
+  // (a start cut off by a kill bound one; firewalld keeps a runtime binding after its device).
+  void prune(const std::vector<const xml::NetworkDef*>& active) override;
 
  private:
   // The zone def's bridge belongs in, or none (a network firewalld is not asked about).

@@ -145,3 +145,17 @@ def test_without_the_hostnet_zone_bridges_go_in_trusted_and_say_why(host):
     assert "firewalld has no 'hostnet' zone" in host.daemon_log()
     TcpServer(host, outside, Topology.OUTSIDE, 9000)
     assert tcp_connect(vm, Topology.OUTSIDE, 9000)
+
+
+def test_a_binding_left_by_a_start_a_kill_cut_off_is_taken_out_of_the_zone(host, firewalld):
+    """firewalld keeps an interface's runtime binding after the device is gone. A start cut off by
+    a kill before its status record leaves the bridge in hostnet's zone; the next hostnetd removes
+    the bridge and the binding."""
+    start(host, "nat")
+    assert firewalld.zone_of("virbr0") == "hostnet"
+    host.stop_daemon(kill9=True)
+    (host.state_dir / "networks" / "default.xml").unlink()
+    host.start_daemon()
+    assert "virbr0" not in host.links()
+    assert firewalld.cmd("--zone=hostnet", "--list-interfaces").stdout.split() == []
+    assert "firewalld: virbr0 taken out of zone 'hostnet': no active network has it" in host.daemon_log()
