@@ -9,6 +9,8 @@ After each restart, for every port name the churn used:
 - a call cut off by the kill (no answer): either whole or absent, never half;
 - no device named like a churn port without a port, no switch port (OVS row) without one, and
   no name twice.
+With `vhost_user`, the ports are OVS-DPDK vhost-user ports: listed means on the switch as a
+vhost-user interface (they have no kernel device).
 With `networks`, network starts and stops (net-start / net-destroy of networks with DHCP) are
 mixed in, and after each restart every network is checked the same way: answered as started, it
 is active with its bridge, its nftables verdict-map element and a dnsmasq serving it; answered as
@@ -27,8 +29,11 @@ from harness import run
 
 
 class Churn:
-    def __init__(self, host, network, bridge, ovs=False, names=40, seed=1, networks=0):
-        self.host, self.network, self.bridge, self.ovs = host, network, bridge, ovs
+    def __init__(self, host, network, bridge, ovs=False, names=40, seed=1, networks=0, vhost_user=False):
+        # vhost_user: the ports are OVS-DPDK vhost-user ports (an Interface row and the socket path
+        # the VM's QEMU serves), which have no kernel device.
+        self.host, self.network, self.bridge, self.ovs = host, network, bridge, ovs or vhost_user
+        self.vhost_user = vhost_user
         self.names = [f"cc{i:03d}" for i in range(names)]
         self.random = random.Random(seed)
         self.said = {}  # name -> "present" | "absent" | "unknown", what the callers were last told
@@ -43,7 +48,8 @@ class Churn:
             self.said[name] = "absent"
 
     def call(self, verb, name):
-        args = {"create": ["port-create", self.network, "--name", name], "delete": ["port-delete", name],
+        kind = ["--kind", "vhost-user"] if self.vhost_user else []
+        args = {"create": ["port-create", self.network, "--name", name, *kind], "delete": ["port-delete", name],
                 "start": ["net-start", name], "stop": ["net-destroy", name]}[verb]
         result = self.host.ctl(*args, check=False)
         self.counts["calls"] += 1
@@ -108,7 +114,12 @@ class Churn:
                 problems.append(f"{name}: created (success answered) but not there")
             if said == "absent" and there:
                 problems.append(f"{name}: deleted (success answered) but still there")
-            if there:
+            if there and self.vhost_user:
+                if name not in plugged:
+                    problems.append(f"{name}: listed but not on the switch")
+                elif self.host.ovs.vsctl("get", "Interface", name, "type").strip() != "dpdkvhostuserclient":
+                    problems.append(f"{name}: on the switch but not as a vhost-user interface")
+            elif there:
                 if name not in devices or "UP" not in devices[name]["flags"] or name not in plugged:
                     problems.append(f"{name}: listed but its device is missing, down or not plugged in")
             elif name in devices:
@@ -170,9 +181,9 @@ class Churn:
         return problems
 
 
-def churn(host, network, bridge, rounds, calls, ovs=False, seed=1, networks=0):
+def churn(host, network, bridge, rounds, calls, ovs=False, seed=1, networks=0, vhost_user=False):
     """Runs the rounds; returns (counts, problems) over all of them."""
-    c = Churn(host, network, bridge, ovs=ovs, seed=seed, networks=networks)
+    c = Churn(host, network, bridge, ovs=ovs, seed=seed, networks=networks, vhost_user=vhost_user)
     problems = []
     for i in range(rounds):
         problems += [f"round {i}: {p}" for p in c.round(calls, c.random.randint(calls // 4, calls - 1))]

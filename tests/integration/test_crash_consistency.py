@@ -12,14 +12,18 @@ from harness import Host, run
 
 KERNEL = "<network><name>churn</name><bridge name='hncc0' stp='off'/></network>"
 OVS = "<network><name>churn</name><bridge name='hncc0'/><virtualport type='openvswitch'/></network>"
+DPDK = ("<network><name>churn</name><bridge name='hncc0'/><metadata>"
+        "<hostnet:network xmlns:hostnet='https://hostnet.dev/xmlns/network/1.0'><hostnet:backend name='ovs-dpdk'/>"
+        "</hostnet:network></metadata></network>")
 
 
-@pytest.mark.parametrize("backend", ["bridge", "ovs"])
+@pytest.mark.parametrize("backend", ["bridge", "ovs", "ovs-dpdk"])
 def test_answered_port_calls_survive_a_kill_at_any_moment(backend):
-    host = Host(ovs=backend == "ovs")
+    host = Host(ovs=backend == "ovs", dpdk="init" if backend == "ovs-dpdk" else None)
     try:
-        host.ctl("net-create", host.write_xml("churn", OVS if backend == "ovs" else KERNEL))
-        counts, problems = churn(host, "churn", "hncc0", rounds=6, calls=60, ovs=backend == "ovs", seed=7)
+        host.ctl("net-create", host.write_xml("churn", {"bridge": KERNEL, "ovs": OVS, "ovs-dpdk": DPDK}[backend]))
+        counts, problems = churn(host, "churn", "hncc0", rounds=6, calls=60, ovs=backend == "ovs", seed=7,
+                                 vhost_user=backend == "ovs-dpdk")
         print(backend, counts)
         assert problems == [], problems
         assert counts["kills"] >= 5 and counts["succeeded"] > 30, counts
