@@ -58,6 +58,16 @@ struct UplinkSpec {
 };
 
 // What the daemon wants to exist.
+// OpenFlow control of the switch (<hostnet:openflow>): the controllers it connects to, what it
+// does while none is connected, the versions it speaks. A backend without OpenFlow refuses a
+// spec that has one; a backend with it owns these settings only while the spec has them.
+struct OpenFlowSpec {
+  std::string fail_mode;                 // "" (the switch's default), "secure" or "standalone"
+  std::vector<std::string> protocols;    // "OpenFlow13", ...; empty: the switch's default
+  std::vector<std::string> controllers;  // OVS targets: tcp:IP[:PORT], ssl:IP[:PORT], unix:PATH
+  bool operator==(const OpenFlowSpec&) const = default;
+};
+
 struct SwitchSpec {
   std::string name;       // interface name, at most 15 bytes
   std::string owner_tag;  // "hostnet:<network>": recorded on the switch, checked before changes
@@ -68,6 +78,7 @@ struct SwitchSpec {
   std::vector<IpAssignment> addresses;
   std::vector<TunnelSpec> tunnels;
   std::vector<UplinkSpec> uplinks;  // a backend without DPDK refuses a spec that has any
+  std::optional<OpenFlowSpec> openflow;
 };
 
 // What exists.

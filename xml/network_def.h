@@ -247,6 +247,21 @@ struct UplinkDef {
   bool operator==(const UplinkDef&) const = default;
 };
 
+// OpenFlow control of an Open vSwitch network's bridge (hostnet's extension, in <metadata>):
+//   <hostnet:openflow fail-mode="secure" protocols="OpenFlow10,OpenFlow13">
+//     <hostnet:controller target="tcp:127.0.0.1:6653"/>
+//   </hostnet:openflow>
+// fail_mode is what the bridge does while no controller is connected ("" for OVS's default,
+// standalone: it learns as a plain switch; secure: it keeps only the flows it has); protocols
+// the versions it speaks ("" for OVS's default); controllers their OVS targets
+// (tcp:IP[:PORT], ssl:IP[:PORT], unix:PATH), in the order given.
+struct OpenFlowDef {
+  std::string fail_mode;
+  std::vector<std::string> protocols;
+  std::vector<std::string> controllers;
+  bool operator==(const OpenFlowDef&) const = default;
+};
+
 inline constexpr const char* kHostnetNamespace = "https://hostnet.dev/xmlns/network/1.0";
 
 // <metadata> as libvirt keeps it (xml/metadata.cc): other applications' elements as libvirt
@@ -280,6 +295,7 @@ struct NetworkDef {
   std::vector<PortForward> port_forwards;  // from hostnet's own element in <metadata>
   std::vector<TunnelDef> tunnels;          // likewise
   std::vector<UplinkDef> uplinks;          // likewise
+  std::optional<OpenFlowDef> openflow;     // likewise
   LibvirtDef libvirt;                      // likewise
   // <hostnet:backend name="ovs-dpdk"/>: the switching plugin ("bridge", "ovs", "ovs-dpdk"); ""
   // for the default (the kernel bridge, or "ovs" with <virtualport type='openvswitch'/>).

@@ -250,13 +250,31 @@ void format_hostnet_element(XmlWriter& w, const NetworkDef& def) {
   if (def.libvirt.register_network)
     w.raw("      <" + qualified("libvirt") + " register=\"" + (*def.libvirt.register_network ? "yes" : "no") + "\"/>\n");
   if (def.libvirt.is_registration) w.raw("      <" + qualified("registration") + "/>\n");
+  if (def.openflow) {
+    const auto& of = *def.openflow;
+    std::string line = "      <" + qualified("openflow");
+    if (!of.fail_mode.empty()) line += " fail-mode=\"" + of.fail_mode + "\"";
+    if (!of.protocols.empty()) {
+      std::string list;
+      for (const auto& p : of.protocols) list += (list.empty() ? "" : ",") + p;
+      line += " protocols=\"" + list + "\"";
+    }
+    if (of.controllers.empty()) {
+      w.raw(line + "/>\n");
+    } else {
+      w.raw(line + ">\n");
+      // Targets are checked to hold no quote, '<' or '&' (xml/parse_hostnet_metadata.cc).
+      for (const auto& c : of.controllers) w.raw("        <" + qualified("controller") + " target=\"" + c + "\"/>\n");
+      w.raw("      </" + qualified("openflow") + ">\n");
+    }
+  }
   w.raw("    </" + qualified("network") + ">\n");
 }
 
 void format_metadata(XmlWriter& w, const NetworkDef& def) {
   const MetadataDef& m = def.metadata;
   bool hostnet = !def.port_forwards.empty() || !def.tunnels.empty() || !def.uplinks.empty() ||
-                 def.libvirt != LibvirtDef{} || !def.backend.empty();
+                 def.libvirt != LibvirtDef{} || !def.backend.empty() || def.openflow;
   bool others = !m.before_hostnet.empty() || !m.after_hostnet.empty();
   if (!hostnet && !others) {
     if (m.given_empty) {

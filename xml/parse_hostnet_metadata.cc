@@ -6,7 +6,11 @@
 //     <hostnet:uplink type="dpdk" devargs="net_af_packet0,iface=eth1" name="dpdk0" rx-queues="1"/>
 //     <hostnet:libvirt register="no"/>
 //     <hostnet:registration/>
+//     <hostnet:openflow fail-mode="secure" protocols="OpenFlow13">
+//       <hostnet:controller target="tcp:127.0.0.1:6653"/>
+//     </hostnet:openflow>
 //   </hostnet:network>
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -93,14 +97,97 @@ Result<UplinkDef> parse_uplink(const XMLElement* e, const NetworkDef& def) {
   return u;
 }
 
+// A controller target as OVS takes it for an active connection: tcp: or ssl: and an IP address
+// (v6 in brackets; OVS resolves no names here) with an optional port, or unix: and an absolute
+// socket path. Returns why not, or "".
+std::string controller_target_problem(const std::string& target) {
+  auto colon = target.find(':');
+  std::string scheme = colon == std::string::npos ? "" : target.substr(0, colon);
+  std::string rest = colon == std::string::npos ? "" : target.substr(colon + 1);
+  if (scheme == "unix") {
+    if (rest.empty() || rest[0] != '/' || rest.size() > 107) return "unix: needs an absolute socket path (up to 107 bytes)";
+    for (unsigned char c : rest)
+      if (c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '\\' || c == ',' || c == '<' || c == '>' || c == '&')
+        return "unix: the socket path has a space, a quote, a comma, '<', '>', '&' or a control character";
+    return "";
+  }
+  if (scheme != "tcp" && scheme != "ssl") return "must be tcp:IP[:PORT], ssl:IP[:PORT] or unix:PATH";
+  std::string host = rest, port;
+  if (!rest.empty() && rest[0] == '[') {
+    auto close = rest.find(']');
+    if (close == std::string::npos) return "an IPv6 address in brackets has no ']'";
+    host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size()) {
+      if (rest[close + 1] != ':') return "after ']' only ':PORT' may follow";
+      port = rest.substr(close + 2);
+      if (port.empty()) return "':' with no port after it";
+    }
+    if (!parse_ip(host, AF_INET6)) return "'" + host + "' is not an IPv6 address";
+  } else {
+    auto c = rest.find(':');
+    if (c != std::string::npos) {
+      host = rest.substr(0, c);
+      port = rest.substr(c + 1);
+      if (port.empty()) return "':' with no port after it";
+    }
+    if (!parse_ip(host, AF_INET)) return "'" + host + "' is not an IPv4 address (IPv6 goes in brackets; OVS takes no names)";
+  }
+  unsigned n = 0;
+  if (!port.empty() && (!parse_port(port, n) || n == 0 || n > 65535)) return "'" + port + "' is not a port";
+  return "";
+}
+
+constexpr const char* kOpenFlowVersions[] = {"OpenFlow10", "OpenFlow11", "OpenFlow12", "OpenFlow13", "OpenFlow14",
+                                             "OpenFlow15"};
+
+Result<OpenFlowDef> parse_openflow(const XMLElement* e, const NetworkDef& def) {
+  if (def.openflow) return bad(e, "", "a second <hostnet:openflow>: a bridge has one set of controllers");
+  OpenFlowDef of;
+  if (has_attr(e, "fail-mode")) {
+    of.fail_mode = attr(e, "fail-mode");
+    if (of.fail_mode != "secure" && of.fail_mode != "standalone") return bad(e, "fail-mode", "must be secure or standalone");
+  }
+  if (has_attr(e, "protocols")) {
+    std::string list = attr(e, "protocols");
+    for (size_t at = 0; at <= list.size();) {
+      auto comma = list.find(',', at);
+      std::string v = list.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+      bool known = false;
+      for (const char* k : kOpenFlowVersions) known = known || v == k;
+      if (!known) return bad(e, "protocols", "'" + v + "' is not OpenFlow10, OpenFlow11, ... or OpenFlow15");
+      if (std::find(of.protocols.begin(), of.protocols.end(), v) != of.protocols.end())
+        return bad(e, "protocols", v + " twice");
+      of.protocols.push_back(v);
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
+  }
+  for (const auto* c = e->FirstChildElement(); c; c = c->NextSiblingElement()) {
+    if (!is_hostnet_element(c) || local_name(c->Name()) != "controller")
+      return bad(c, "", "<hostnet:openflow> holds only <hostnet:controller target=\"...\"/> elements");
+    for (const auto* a = c->FirstAttribute(); a; a = a->Next())
+      if (std::string(a->Name()) != "target") return bad(c, a->Name(), "unknown attribute (it has target)");
+    if (c->FirstChildElement()) return bad(c->FirstChildElement(), "", "<hostnet:controller> has no child elements");
+    std::string target = attr(c, "target");
+    if (target.empty()) return bad(c, "target", "missing: where the controller listens (tcp:IP:PORT, ssl:IP:PORT, unix:PATH)");
+    if (auto problem = controller_target_problem(target); !problem.empty()) return bad(c, "target", problem);
+    if (std::find(of.controllers.begin(), of.controllers.end(), target) != of.controllers.end())
+      return bad(c, "target", "a second controller at the same target");
+    if (of.controllers.size() == 16) return bad(c, "", "more than 16 controllers");
+    of.controllers.push_back(target);
+  }
+  return of;
+}
+
 // hostnet's namespace is its own: what it does not know is a mistake (a misspelt <hostnet:tunel>
 // would otherwise leave out a tunnel the user asked for without a word), never ignored.
 struct KnownElement {
   const char* name;
   std::initializer_list<const char*> attributes;
 };
-constexpr const char* kKnownList = "forward, tunnel, uplink, backend, libvirt, registration";
+constexpr const char* kKnownList = "forward, tunnel, uplink, backend, libvirt, registration, openflow";
 const KnownElement kKnown[] = {
+    {"openflow", {"fail-mode", "protocols"}},  // its <controller> children are checked by parse_openflow
     {"forward", {"proto", "address", "port", "to", "to-port"}},
     {"tunnel", {"type", "remote", "key", "dst-port"}},
     {"uplink", {"type", "name", "devargs", "rx-queues"}},
@@ -124,7 +211,8 @@ Result<void> check_known(const XMLElement* e) {
     for (const char* allowed : known->attributes) list += (list.empty() ? "" : ", ") + std::string(allowed);
     return bad(e, attribute, "unknown attribute" + (list.empty() ? std::string(": it has none") : " (it has " + list + ")"));
   }
-  if (e->FirstChildElement()) return bad(e->FirstChildElement(), "", "<" + std::string(e->Name()) + "> has no child elements");
+  if (e->FirstChildElement() && name != "openflow")
+    return bad(e->FirstChildElement(), "", "<" + std::string(e->Name()) + "> has no child elements");
   return {};
 }
 
@@ -183,6 +271,12 @@ Result<void> parse_hostnet_metadata(const XMLElement* metadata, NetworkDef& def)
         if (name == "bridge" && def.virtualport && def.virtualport->type == "openvswitch")
           return bad(e, "name", "'bridge' (the kernel bridge) with <virtualport type='openvswitch'/>: choose one");
         def.backend = name;
+        continue;
+      }
+      if (local_name(e->Name()) == "openflow") {
+        auto of = parse_openflow(e, def);
+        if (!of) return tl::unexpected(of.error());
+        def.openflow = std::move(*of);
         continue;
       }
       if (local_name(e->Name()) == "registration") {

@@ -55,6 +55,7 @@ SwitchSpec switch_spec_for(const xml::NetworkDef& def) {
     ts.dst_port = t.dst_port;
     spec.tunnels.push_back(ts);
   }
+  if (def.openflow) spec.openflow = OpenFlowSpec{def.openflow->fail_mode, def.openflow->protocols, def.openflow->controllers};
   for (size_t i = 0; i < def.uplinks.size(); ++i) {
     const auto& u = def.uplinks[i];
     spec.uplinks.push_back({u.name.empty() ? def.bridge.name + "-up" + std::to_string(i) : u.name, u.devargs, u.rx_queues});

@@ -168,6 +168,9 @@ Result<SwitchState> BridgeBackend::ensure_switch(const SwitchSpec& spec) {
   if (auto r = check_tunnels(spec); !r) return tl::unexpected(r.error());
   if (!spec.uplinks.empty())
     return fail(Errc::Unsupported, "uplink " + spec.uplinks.front().name + ": DPDK uplinks need the ovs-dpdk backend");
+  if (spec.openflow)
+    return fail(Errc::Unsupported, "<hostnet:openflow>: the kernel bridge has no OpenFlow; OpenFlow controllers need "
+                                   "an Open vSwitch network (<virtualport type='openvswitch'/> or <hostnet:backend name=\"ovs\"/>)");
   auto existing = netlink::get_link(*sock_, spec.name);
   if (!existing) return tl::unexpected(existing.error());
   if (*existing) {

@@ -48,7 +48,8 @@ ovsdb::MonitorSpec monitored(bool dpdk) {
   std::vector<std::string> root = {"bridges"};
   if (dpdk) root.insert(root.end(), {"dpdk_initialized", "dpdk_version", "iface_types", "other_config"});
   spec.tables = {{"Open_vSwitch", root},
-                 {"Bridge", {"name", "ports", "external_ids", "datapath_type"}},
+                 {"Bridge", {"name", "ports", "external_ids", "datapath_type", "controller", "fail_mode", "protocols"}},
+                 {"Controller", {"target", "is_connected", "role"}},
                  {"Port", {"name", "interfaces", "tag", "trunks", "vlan_mode", "external_ids"}},
                  {"Interface", {"name", "type", "ofport", "error", "external_ids"}}};
   return spec;
@@ -324,6 +325,26 @@ std::optional<OvsBackend::RowRef> OvsBackend::find_row(const std::string& table,
   return std::nullopt;
 }
 
+bool OvsBackend::openflow_matches(const nlohmann::json& bridge, const OpenFlowSpec& want) const {
+  auto fail_mode = ovsdb::column_string(bridge, "fail_mode");
+  auto protocols = ovsdb::column_string_set(bridge, "protocols");
+  auto controllers = ovsdb::column_uuid_set(bridge, "controller");
+  if (!fail_mode || !protocols || !controllers) return false;
+  if (*fail_mode != want.fail_mode || *protocols != std::set<std::string>(want.protocols.begin(), want.protocols.end()))
+    return false;
+  std::set<std::string> targets;
+  const auto& rows = session_.replica().table("Controller");
+  for (const auto& uuid : *controllers) {
+    auto it = rows.find(uuid);
+    if (it == rows.end()) return false;
+    auto target = ovsdb::column_string(it->second, "target");
+    if (!target) return false;
+    targets.insert(*target);
+  }
+  return targets == std::set<std::string>(want.controllers.begin(), want.controllers.end()) &&
+         targets.size() == controllers->size();
+}
+
 std::string OvsBackend::owner_of(const nlohmann::json& row) const {
   auto ids = ovsdb::column_string_map(row, "external_ids");
   if (!ids) return "";
@@ -390,6 +411,8 @@ Result<OvsBackend::BridgePlan> OvsBackend::plan_bridge(const SwitchSpec& spec) {
     if (!tunnels.empty() || !uplinks.empty())
       if (auto r = transact(ovs::add_switch_ports_ops(spec, tunnels, uplinks, existing->uuid)); !r)
         return tl::unexpected(r.error());
+    if (spec.openflow && !openflow_matches(*existing->row, *spec.openflow))
+      if (auto r = transact(ovs::set_openflow_ops(spec, existing->uuid)); !r) return tl::unexpected(r.error());
     return BridgePlan::Adopt;
   }
   // The bridge of that name was just deleted: the old device must be gone before the new one is
@@ -403,7 +426,8 @@ Result<OvsBackend::BridgePlan> OvsBackend::plan_bridge(const SwitchSpec& spec) {
 Result<std::string> OvsBackend::commit_bridge(const SwitchSpec& spec) {
   auto results = transact(ovs::create_bridge_ops(spec, datapath_type_));
   if (!results) return tl::unexpected(results.error());
-  return ovs::inserted_uuid((*results)[2 + 2 * (spec.tunnels.size() + spec.uplinks.size())]);
+  size_t controllers = spec.openflow ? spec.openflow->controllers.size() : 0;
+  return ovs::inserted_uuid((*results)[2 + 2 * (spec.tunnels.size() + spec.uplinks.size()) + controllers]);
 }
 
 Result<SwitchState> OvsBackend::finish_bridge(const SwitchSpec& spec, Result<int> ifindex, const std::string& made_uuid) {

@@ -72,6 +72,8 @@ class OvsBackend final : public SwitchBackend {
   };
   std::optional<RowRef> find_row(const std::string& table, const std::string& name) const;
   std::string owner_of(const nlohmann::json& row) const;
+  // Whether the Bridge row's controller, fail_mode and protocols are what `want` says.
+  bool openflow_matches(const nlohmann::json& bridge, const OpenFlowSpec& want) const;
   // Until vswitchd has made (present) or removed the device; its ifindex, or 0 once gone.
   Result<int> wait_for_device(const std::string& name, bool present, std::chrono::seconds timeout);
   // One look for wait_for_device and its asynchronous twin: the outcome once the device is as

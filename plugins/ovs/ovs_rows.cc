@@ -57,6 +57,26 @@ std::vector<json> switch_port_rows(const SwitchSpec& spec, const std::vector<Tun
   return ports;
 }
 
+// The Bridge columns of spec.openflow, with the Controller rows they reference inserted into ops
+// (named ctlN). Empty when the spec has no OpenFlow: the columns are then left as they are.
+json openflow_columns(const SwitchSpec& spec, json& ops) {
+  if (!spec.openflow) return json::object();
+  const auto& of = *spec.openflow;
+  std::vector<json> controllers;
+  for (size_t i = 0; i < of.controllers.size(); ++i) {
+    std::string name = "ctl" + std::to_string(i);
+    ops.push_back(o::op::insert("Controller", {{"target", of.controllers[i]},
+                                               {"external_ids", o::string_map({{kOwnerKey, spec.owner_tag}})}},
+                                name));
+    controllers.push_back(o::named_uuid(name));
+  }
+  std::vector<json> protocols(of.protocols.begin(), of.protocols.end());
+  std::sort(protocols.begin(), protocols.end());
+  return {{"controller", o::set_of(std::move(controllers))},
+          {"fail_mode", of.fail_mode.empty() ? o::set_of({}) : json(of.fail_mode)},
+          {"protocols", o::set_of(std::move(protocols))}};
+}
+
 }  // namespace
 
 json vlan_columns(const std::optional<VlanSettings>& vlan) {
@@ -91,6 +111,7 @@ json create_bridge_ops(const SwitchSpec& spec, const std::string& datapath_type)
                  {"datapath_type", datapath_type},
                  {"external_ids", o::string_map({{kOwnerKey, spec.owner_tag}})}};
   if (spec.mac) bridge["other_config"] = o::string_map({{"hwaddr", format_mac(*spec.mac)}});
+  bridge.update(openflow_columns(spec, ops));
   ops.push_back(o::op::insert("Bridge", bridge, "bridge"));
   ops.push_back(o::op::mutate("Open_vSwitch", {}, {o::set_insert("bridges", {o::named_uuid("bridge")})}));
   ops.push_back(o::op::comment("hostnet: create bridge " + spec.name));
@@ -102,6 +123,14 @@ json add_switch_ports_ops(const SwitchSpec& spec, const std::vector<TunnelSpec>&
   json ops = json::array();
   auto ports = switch_port_rows(spec, tunnels, uplinks, ops);
   ops.push_back(o::op::mutate("Bridge", {o::uuid_is(bridge_uuid)}, {o::set_insert("ports", std::move(ports))}));
+  return ops;
+}
+
+json set_openflow_ops(const SwitchSpec& spec, const std::string& bridge_uuid) {
+  json ops = json::array();
+  json columns = openflow_columns(spec, ops);
+  ops.push_back(o::op::update("Bridge", {o::uuid_is(bridge_uuid)}, std::move(columns)));
+  ops.push_back(o::op::comment("hostnet: OpenFlow settings of bridge " + spec.name));
   return ops;
 }
 

@@ -17,6 +17,9 @@ inline constexpr const char* kOwnerKey = "hostnet-owner";
 // Open_vSwitch.bridges in the same transaction (a Bridge nobody references is garbage-collected).
 nlohmann::json create_bridge_ops(const SwitchSpec& spec, const std::string& datapath_type);
 nlohmann::json delete_bridge_ops(const std::string& bridge_uuid);
+// The Bridge's OpenFlow columns (controller, fail_mode, protocols) set to the spec's: new
+// Controller rows (the old ones, referenced by nothing then, go with OVSDB's garbage collection).
+nlohmann::json set_openflow_ops(const SwitchSpec& spec, const std::string& bridge_uuid);
 // The switch's own ports added to an existing bridge: tunnels (type vxlan/gre/geneve, options
 // remote_ip/key/dst_port) and DPDK uplinks (type dpdk, options dpdk-devargs and n_rxq).
 // create_bridge_ops includes the spec's already.

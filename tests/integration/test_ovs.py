@@ -3,6 +3,7 @@ hostnet talking OVSDB itself. Each test runs its own ovsdb-server and ovs-vswitc
 datapath: this kernel has no openvswitch module) in the test's namespace."""
 
 import json
+import random
 import subprocess
 import time
 
@@ -444,3 +445,71 @@ def test_a_port_add_waiting_when_the_bus_is_lost_completes_and_its_reply_goes_no
                "the port vswitchd took after the bus came back")
     assert int(host.ovs.vsctl("get", "Interface", "inflight", "ofport")) > 0
     host._wait(lambda: "could not send a reply" in host.daemon_log(), "the reply's failure to be logged")
+
+
+def openflow(target, fail_mode):
+    return (f"<metadata><hostnet:network xmlns:hostnet='https://hostnet.dev/xmlns/network/1.0'>"
+            f"<hostnet:openflow fail-mode='{fail_mode}' protocols='OpenFlow10,OpenFlow13'>"
+            f"<hostnet:controller target='{target}'/></hostnet:openflow></hostnet:network></metadata>")
+
+
+def controller_connected(host):
+    return "is_connected        : true" in host.ovs.vsctl("list", "Controller")
+
+
+def test_an_openflow_controller_drives_the_bridge_and_the_fail_mode_holds_without_it(ovs_host):
+    """<hostnet:openflow> on an OVS network: the bridge's controller, fail_mode and protocols are
+    hostnet's. Traffic follows a real controller (Debian's ovs-testcontroller, a learning switch);
+    with none connected, 'secure' forwards nothing and 'standalone' learns by itself. A restart
+    puts back what an admin changed by hand."""
+    host = ovs_host
+    port = random.randint(20000, 40000)  # never 6653: the host may run a controller of its own
+    target = f"tcp:127.0.0.1:{port}"
+    start(host, extra=openflow(target, "secure"))
+    assert host.ovs.vsctl("get-controller", "hnovs0").split() == [target]
+    assert host.ovs.vsctl("get-fail-mode", "hnovs0").strip() == "secure"
+    assert host.ovs.vsctl("get", "Bridge", "hnovs0", "protocols").strip() == "[OpenFlow10, OpenFlow13]"
+    topo = Topology(host)
+    host.ctl("port-create", "ovsnet", "--name", "p1")
+    host.ctl("port-create", "ovsnet", "--name", "p2")
+    a = topo.vm_on_port("a", "p1", "10.80.0.11/24")
+    topo.vm_on_port("b", "p2", "10.80.0.12/24")
+    assert not ping(a.ns, "10.80.0.12"), "fail-mode secure with no controller connected must forward nothing"
+
+    # Its control socket in the test's directory: the default one is in the host's OVS run dir.
+    controller = subprocess.Popen(["ip", "netns", "exec", host.ns, "ovs-testcontroller",
+                                   f"--unixctl={host.tmp}/testcontroller.ctl", f"ptcp:{port}:127.0.0.1"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    host.processes.append(controller)
+    host._wait(lambda: controller_connected(host), "the bridge to connect to ovs-testcontroller")
+    host._wait(lambda: ping(a.ns, "10.80.0.12", wait=1), "the VMs to reach each other through the controller's flows")
+
+    # An admin's hand-made change is put back by the next hostnetd (the network says secure).
+    host.ovs.vsctl("set-fail-mode", "hnovs0", "standalone")
+    host.ovs.vsctl("del-controller", "hnovs0")
+    host.restart_daemon()
+    assert host.ovs.vsctl("get-fail-mode", "hnovs0").strip() == "secure"
+    assert host.ovs.vsctl("get-controller", "hnovs0").split() == [target]
+
+    # Standalone, the controller gone: the bridge learns as a plain switch.
+    controller.terminate()
+    controller.wait(timeout=10)
+    host.ctl("net-destroy", "ovsnet")
+    start(host, extra=openflow(target, "standalone"))
+    assert host.ovs.vsctl("get-fail-mode", "hnovs0").strip() == "standalone"
+    host.ctl("port-create", "ovsnet", "--name", "p3")
+    host.ctl("port-create", "ovsnet", "--name", "p4")
+    c = topo.vm_on_port("c", "p3", "10.80.0.13/24")
+    topo.vm_on_port("d", "p4", "10.80.0.14/24")
+    assert not controller_connected(host)
+    host._wait(lambda: ping(c.ns, "10.80.0.14", wait=1), "the VMs to reach each other with no controller, standalone")
+
+
+def test_openflow_on_a_kernel_bridge_is_refused_and_nothing_is_made(host):
+    xml = ("<network><name>kernel</name><bridge name='hnkof0'/><ip address='10.81.0.1' prefix='24'/>"
+           + openflow("tcp:127.0.0.1:6653", "secure") + "</network>")
+    host.ctl("net-define", host.write_xml("kernel", xml))
+    err = host.ctl_error("net-start", "kernel")
+    assert "the kernel bridge has no OpenFlow; OpenFlow controllers need an Open vSwitch network" in err, err
+    assert "hnkof0" not in host.links()
+    assert not host.networks()["kernel"]["active"]

@@ -58,6 +58,30 @@ TEST(OvsRows, DpdkUplinksArePortsOfTheBridgeMadeWithIt) {
   EXPECT_EQ(again[2]["mutations"][0][1], "insert");
 }
 
+TEST(OvsRows, OpenFlowControllersAreRowsTheBridgeReferences) {
+  SwitchSpec spec;
+  spec.name = "hnsdn0";
+  spec.owner_tag = "hostnet:sdn";
+  spec.openflow = OpenFlowSpec{"secure", {"OpenFlow13", "OpenFlow10"}, {"tcp:127.0.0.1:6653", "unix:/run/ctl.sock"}};
+  auto ops = ovs::create_bridge_ops(spec, "netdev");
+  // Interface, Port, two Controllers, then the Bridge (commit_bridge reads its uuid by position).
+  ASSERT_EQ(ops[4]["table"], "Bridge");
+  EXPECT_EQ(ops[2]["table"], "Controller");
+  EXPECT_EQ(ops[4]["row"]["fail_mode"], "secure");
+  EXPECT_EQ(ops[4]["row"]["protocols"], json::parse(R"(["set",["OpenFlow10","OpenFlow13"]])"));
+  expect_golden("ovs-create-bridge-openflow", ops);
+  // Set again on an adopted bridge; no fail mode and no protocols are empty sets (OVS's defaults).
+  spec.openflow = OpenFlowSpec{"", {}, {"ssl:[fd00::1]:6653"}};
+  auto update = ovs::set_openflow_ops(spec, "6e4a2c3f-0000-4000-8000-000000000001");
+  ASSERT_EQ(update.size(), 3u);
+  EXPECT_EQ(update[1]["op"], "update");
+  EXPECT_EQ(update[1]["row"]["fail_mode"], json::parse(R"(["set",[]])"));
+  EXPECT_EQ(update[1]["row"]["controller"], json::parse(R"(["set",[["named-uuid","ctl0"]]])"));
+  // Without OpenFlow in the spec the bridge's columns are not written at all (an admin's stay).
+  spec.openflow.reset();
+  EXPECT_FALSE(ovs::create_bridge_ops(spec, "netdev")[2]["row"].contains("controller"));
+}
+
 TEST(OvsRows, AddPortGrowsBridgePortsByMutateInsert) {
   auto ops = ovs::add_ports_ops({port()}, "6e4a2c3f-0000-4000-8000-000000000001");
   EXPECT_EQ(ops[2]["op"], "mutate");

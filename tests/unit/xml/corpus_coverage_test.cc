@@ -52,6 +52,11 @@ const char* const kPaths[] = {
     "network/metadata/hostnet:network/hostnet:libvirt",
     "network/metadata/hostnet:network/hostnet:libvirt@register",
     "network/metadata/hostnet:network/hostnet:registration",
+    "network/metadata/hostnet:network/hostnet:openflow",
+    "network/metadata/hostnet:network/hostnet:openflow@fail-mode",
+    "network/metadata/hostnet:network/hostnet:openflow@protocols",
+    "network/metadata/hostnet:network/hostnet:openflow/hostnet:controller",
+    "network/metadata/hostnet:network/hostnet:openflow/hostnet:controller@target",
 
     "network/forward", "network/forward@dev", "network/forward@mode", "network/forward@managed",
     "network/forward/driver", "network/forward/driver@name", "network/forward/driver@model",

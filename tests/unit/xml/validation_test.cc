@@ -166,6 +166,48 @@ const BadCase kBad[] = {
                         "<h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
                         "<h:backend name='bridge'/></h:network></metadata></network>",
      "'bridge' (the kernel bridge) with <virtualport type='openvswitch'/>: choose one"},
+    {"openflow fail-mode", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow fail-mode='open'/></h:network></metadata></network>",
+     "openflow fail-mode='open'>: must be secure or standalone"},
+    {"openflow protocol", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow protocols='OpenFlow13,OpenFlow16'/></h:network></metadata></network>",
+     "'OpenFlow16' is not OpenFlow10"},
+    {"openflow protocol twice", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow protocols='OpenFlow13,OpenFlow13'/></h:network></metadata></network>",
+     "OpenFlow13 twice"},
+    {"openflow two", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow/><h:openflow/></h:network></metadata></network>",
+     "a second <hostnet:openflow>"},
+    {"openflow child", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow><h:controler target='tcp:127.0.0.1'/></h:openflow></h:network></metadata></network>",
+     "holds only <hostnet:controller"},
+    {"controller attribute", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow><h:controller target='tcp:127.0.0.1' role='master'/></h:openflow></h:network></metadata></network>",
+     "controller role='master'>: unknown attribute (it has target)"},
+    {"controller target missing", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow><h:controller/></h:openflow></h:network></metadata></network>",
+     "controller target>: missing"},
+    {"controller scheme", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow><h:controller target='http://127.0.0.1'/></h:openflow></h:network></metadata></network>",
+     "must be tcp:IP[:PORT], ssl:IP[:PORT] or unix:PATH"},
+    {"controller name", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow><h:controller target='tcp:ctl.example:6653'/></h:openflow></h:network></metadata></network>",
+     "'ctl.example' is not an IPv4 address (IPv6 goes in brackets; OVS takes no names)"},
+    {"controller port", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow><h:controller target='tcp:127.0.0.1:70000'/></h:openflow></h:network></metadata></network>",
+     "'70000' is not a port"},
+    {"controller ipv6", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow><h:controller target='ssl:[::1:6653'/></h:openflow></h:network></metadata></network>",
+     "has no ']'"},
+    {"controller unix relative", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow><h:controller target='unix:ctl.sock'/></h:openflow></h:network></metadata></network>",
+     "unix: needs an absolute socket path"},
+    {"controller unix quote", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow><h:controller target='unix:/run/a\"b'/></h:openflow></h:network></metadata></network>",
+     "unix: the socket path has a space"},
+    {"controller twice", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
+     "<h:openflow><h:controller target='tcp:127.0.0.1'/><h:controller target='tcp:127.0.0.1'/></h:openflow></h:network></metadata></network>",
+     "a second controller at the same target"},
     {"uplink type", "<network><name>x</name><metadata><h:network xmlns:h='https://hostnet.dev/xmlns/network/1.0'>"
                     "<h:backend name='ovs-dpdk'/><h:uplink type='pci' devargs='0000:03:00.0'/></h:network></metadata></network>",
      "uplink type='pci'>: must be dpdk"},
@@ -393,6 +435,37 @@ TEST(Format, HostnetMetadataFollowsTheForwards) {
             head + "  <metadata>\n    <hostnet:network xmlns:hostnet=\"https://hostnet.dev/xmlns/network/1.0\">\n"
                    "      <hostnet:tunnel type=\"gre\" remote=\"192.0.2.7\" key=\"9\"/>\n    </hostnet:network>\n" +
                 other + "  </metadata>\n" + tail);
+}
+
+TEST(Format, OpenFlowControllersRoundTrip) {
+  const std::string text =
+      "<network><name>n</name><virtualport type='openvswitch'/><metadata>"
+      "<hostnet:network xmlns:hostnet='https://hostnet.dev/xmlns/network/1.0'>"
+      "<hostnet:openflow fail-mode='secure' protocols='OpenFlow10,OpenFlow13'>"
+      "<hostnet:controller target='tcp:127.0.0.1:6653'/><hostnet:controller target='ssl:[fd00::1]'/>"
+      "<hostnet:controller target='unix:/run/ctl.sock'/></hostnet:openflow></hostnet:network></metadata></network>";
+  auto def = xml::parse_network(text);
+  ASSERT_TRUE(def) << def.error().message;
+  ASSERT_TRUE(def->openflow);
+  EXPECT_EQ(def->openflow->fail_mode, "secure");
+  EXPECT_EQ(def->openflow->protocols, (std::vector<std::string>{"OpenFlow10", "OpenFlow13"}));
+  EXPECT_EQ(def->openflow->controllers,
+            (std::vector<std::string>{"tcp:127.0.0.1:6653", "ssl:[fd00::1]", "unix:/run/ctl.sock"}));
+  std::string formatted = xml::format_network(*def);
+  EXPECT_NE(formatted.find("      <hostnet:openflow fail-mode=\"secure\" protocols=\"OpenFlow10,OpenFlow13\">\n"
+                           "        <hostnet:controller target=\"tcp:127.0.0.1:6653\"/>\n"),
+            std::string::npos)
+      << formatted;
+  auto again = xml::parse_network(formatted);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->openflow, def->openflow);
+
+  // A fail mode alone (controllers set later) is an empty element.
+  auto bare = xml::parse_network(
+      "<network><name>n</name><metadata><hostnet:network xmlns:hostnet='https://hostnet.dev/xmlns/network/1.0'>"
+      "<hostnet:openflow fail-mode='standalone'/></hostnet:network></metadata></network>");
+  ASSERT_TRUE(bare) << bare.error().message;
+  EXPECT_NE(xml::format_network(*bare).find("<hostnet:openflow fail-mode=\"standalone\"/>"), std::string::npos);
 }
 
 TEST(Format, LiveStateOnlyWhenAsked) {
