@@ -32,11 +32,14 @@ std::string read_input_file(const std::string& path) {
 
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
 
+using ControllerRow = sdbus::Struct<std::string, bool, std::string>;  // target, connected, role
+
 struct NetworkSummary {
   std::string name, uuid, bridge, backend, forward;
   bool active, persistent, autostart;
   std::vector<std::string> warnings;
   std::string libvirt;
+  std::vector<ControllerRow> controllers;
 };
 
 constexpr const char* kNetworkInterface = "org.hostnet1.Network";
@@ -46,13 +49,17 @@ NetworkSummary summarize(const Properties& p) {
   return {property<S>(p, "Name"),        property<S>(p, "UUID"),       property<S>(p, "Bridge"),
           property<S>(p, "Backend"),     property<S>(p, "ForwardMode"), property<bool>(p, "Active"),
           property<bool>(p, "Persistent"), property<bool>(p, "Autostart"),
-          property<std::vector<S>>(p, "Warnings"), property<S>(p, "Libvirt")};
+          property<std::vector<S>>(p, "Warnings"), property<S>(p, "Libvirt"),
+          property<std::vector<ControllerRow>>(p, "Controllers")};
 }
 
 nlohmann::json to_json(const NetworkSummary& s) {
+  auto controllers = nlohmann::json::array();
+  for (const auto& c : s.controllers)
+    controllers.push_back({{"target", std::get<0>(c)}, {"connected", std::get<1>(c)}, {"role", std::get<2>(c)}});
   return {{"name", s.name},     {"uuid", s.uuid},         {"active", s.active},       {"persistent", s.persistent},
           {"autostart", s.autostart}, {"bridge", s.bridge}, {"backend", s.backend}, {"forward", s.forward},
-          {"warnings", s.warnings}, {"libvirt", s.libvirt}};
+          {"warnings", s.warnings}, {"libvirt", s.libvirt}, {"controllers", controllers}};
 }
 
 int net_define(const Args& a, bool transient) {
@@ -120,6 +127,9 @@ int net_info(const Args& a) {
   row("Forward", s.forward);
   row("Backend", s.backend);
   if (!s.libvirt.empty()) row("Libvirt", s.libvirt);
+  for (const auto& c : s.controllers)
+    row("Controller", std::get<0>(c) + (std::get<1>(c) ? " (connected" + (std::get<2>(c).empty() ? "" : ", role " + std::get<2>(c)) + ")"
+                                                       : " (not connected)"));
   for (const auto& w : s.warnings) row("Warning", w);
   return 0;
 }

@@ -139,6 +139,16 @@ std::string NetworkObject::Bridge() { return network().current().bridge.name; }
 std::string NetworkObject::Backend() { return manager_.backend_name(network().current()); }
 std::string NetworkObject::ForwardMode() { return xml::forward_mode_name(network().current().forward.mode); }
 
+std::vector<sdbus::Struct<std::string, bool, std::string>> NetworkObject::Controllers() {
+  std::vector<sdbus::Struct<std::string, bool, std::string>> out;
+  const Network& n = network();
+  if (!n.live) return out;
+  auto backend = manager_.backend_for(*n.live);
+  if (!backend) return out;
+  for (const auto& c : (*backend)->controllers(n.live->bridge.name)) out.emplace_back(c.target, c.connected, c.role);
+  return out;
+}
+
 std::vector<std::string> NetworkObject::Warnings() {
   const Network& n = network();
   std::vector<std::string> out;

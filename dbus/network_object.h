@@ -56,6 +56,7 @@ class NetworkObject final
   std::string ForwardMode() override;
   std::vector<std::string> Warnings() override;
   std::string Libvirt() override { return manager_.peers().note(kLibvirtPeer, name_); }
+  std::vector<sdbus::Struct<std::string, bool, std::string>> Controllers() override;
 
   const Network& network() const;
 

@@ -68,6 +68,13 @@ struct OpenFlowSpec {
   bool operator==(const OpenFlowSpec&) const = default;
 };
 
+// One of a switch's OpenFlow controllers as the switch sees it now.
+struct ControllerState {
+  std::string target;
+  bool connected = false;
+  std::string role;  // "master", "slave", "other" (OpenFlow 1.2+ roles), "" when not connected
+};
+
 struct SwitchSpec {
   std::string name;       // interface name, at most 15 bytes
   std::string owner_tag;  // "hostnet:<network>": recorded on the switch, checked before changes
@@ -240,6 +247,13 @@ class SwitchBackend {
   // switch's side). NotFound when the backend keeps none; the daemon then reads the device's.
   virtual Result<std::map<std::string, std::uint64_t>> port_statistics(const PortAttachment& port) {
     return fail(Errc::NotFound, "backend " + info().name + " keeps no counters of " + port.port_name);
+  }
+
+  // The switch's OpenFlow controllers and their connections, as the switch reports them: none
+  // for a switch without any, or a backend without OpenFlow. Cheap (no round trip).
+  virtual std::vector<ControllerState> controllers(const std::string& switch_name) {
+    (void)switch_name;
+    return {};
   }
 
   // Unplugs the port from its switch; the device itself stays (the daemon deletes it). A port

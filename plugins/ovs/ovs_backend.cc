@@ -325,6 +325,26 @@ std::optional<OvsBackend::RowRef> OvsBackend::find_row(const std::string& table,
   return std::nullopt;
 }
 
+std::vector<ControllerState> OvsBackend::controllers(const std::string& switch_name) {
+  std::vector<ControllerState> out;
+  auto bridge = find_row("Bridge", switch_name);
+  if (!bridge) return out;
+  auto uuids = ovsdb::column_uuid_set(*bridge->row, "controller");
+  if (!uuids) return out;
+  const auto& rows = session_.replica().table("Controller");
+  for (const auto& uuid : *uuids) {
+    auto it = rows.find(uuid);
+    if (it == rows.end()) continue;
+    ControllerState c;
+    c.target = ovsdb::column_string(it->second, "target").value_or("");
+    c.connected = ovsdb::column_bool(it->second, "is_connected").value_or(std::nullopt).value_or(false);
+    c.role = ovsdb::column_string(it->second, "role").value_or("");
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.target < b.target; });
+  return out;
+}
+
 bool OvsBackend::openflow_matches(const nlohmann::json& bridge, const OpenFlowSpec& want) const {
   auto fail_mode = ovsdb::column_string(bridge, "fail_mode");
   auto protocols = ovsdb::column_string_set(bridge, "protocols");

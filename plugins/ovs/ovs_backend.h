@@ -47,6 +47,7 @@ class OvsBackend final : public SwitchBackend {
   void attach_ports_async(const std::vector<PortAttachment>& ports, AttachDone done) override;
   Result<void> detach_port(const PortAttachment& port) override;
   Result<std::map<std::string, std::uint64_t>> port_statistics(const PortAttachment& port) override;
+  std::vector<ControllerState> controllers(const std::string& switch_name) override;
 
  private:
   struct Flavor {

@@ -475,6 +475,7 @@ def test_an_openflow_controller_drives_the_bridge_and_the_fail_mode_holds_withou
     a = topo.vm_on_port("a", "p1", "10.80.0.11/24")
     topo.vm_on_port("b", "p2", "10.80.0.12/24")
     assert not ping(a.ns, "10.80.0.12"), "fail-mode secure with no controller connected must forward nothing"
+    assert f"Controller:     {target} (not connected)" in host.ctl("net-info", "ovsnet").stdout
 
     # Its control socket in the test's directory: the default one is in the host's OVS run dir.
     controller = subprocess.Popen(["ip", "netns", "exec", host.ns, "ovs-testcontroller",
@@ -482,6 +483,10 @@ def test_an_openflow_controller_drives_the_bridge_and_the_fail_mode_holds_withou
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     host.processes.append(controller)
     host._wait(lambda: controller_connected(host), "the bridge to connect to ovs-testcontroller")
+    # As the network reports it (D-Bus Controllers, net-info); "other": an OpenFlow 1.0 controller asks for no role.
+    host._wait(lambda: json.loads(host.ctl("net-info", "ovsnet", "--json").stdout)["controllers"] ==
+               [{"target": target, "connected": True, "role": "other"}], "net-info to show the controller connected")
+    assert f"Controller:     {target} (connected, role other)" in host.ctl("net-info", "ovsnet").stdout
     host._wait(lambda: ping(a.ns, "10.80.0.12", wait=1), "the VMs to reach each other through the controller's flows")
 
     # An admin's hand-made change is put back by the next hostnetd (the network says secure).
