@@ -168,19 +168,21 @@ Result<void> PortManager::make_tap(Port& port, Reverter& undo) {
   const auto& s = port.settings;
   if (s.kind == "internal") return {};  // the switch makes the device
   if (is_vhost_user(s)) return make_socket_dir(port, undo);
-  if (auto r = tap::create_persistent(tap_params(s)); !r) return r;
-  int ifindex = static_cast<int>(::if_nametoindex(s.name.c_str()));
-  if (ifindex == 0) return fail(Errc::Failed, "tap " + s.name + " vanished right after it was created");
+  int ifindex = 0;
+  // Marked as the port's before it is persistent: a kill in between leaves no unmarked tap.
+  auto mark = [&]() -> Result<void> {
+    ifindex = static_cast<int>(::if_nametoindex(s.name.c_str()));
+    if (ifindex == 0) return fail(Errc::Failed, "tap " + s.name + " vanished right after it was created");
+    netlink::LinkChange c;
+    c.mac = tap_mac(s.mac);
+    c.mtu = s.mtu;
+    c.alias = port_alias(port);
+    c.group = port_link_group(port.network);
+    return netlink::change_link(sock_, ifindex, c, s.name);
+  };
+  if (auto r = tap::create_persistent(tap_params(s), mark); !r) return r;
   undo.add([this, ifindex, name = s.name] { (void)netlink::delete_link(sock_, ifindex, name); });
   port.ifindex = ifindex;
-
-  netlink::LinkChange c;
-  c.mac = tap_mac(s.mac);
-  c.mtu = s.mtu;
-  c.alias = port_alias(port);
-  c.group = port_link_group(port.network);
-  if (auto r = netlink::change_link(sock_, ifindex, c, s.name); !r) return r;
-
   return shape(port, undo);
 }
 

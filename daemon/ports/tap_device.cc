@@ -35,9 +35,11 @@ Result<UniqueFd> attach(const TapParams& p, bool creating) {
 
 }  // namespace
 
-Result<void> create_persistent(const TapParams& params) {
+Result<void> create_persistent(const TapParams& params, const std::function<Result<void>()>& mark) {
   auto fd = attach(params, true);
   if (!fd) return tl::unexpected(fd.error());
+  if (mark)
+    if (auto r = mark(); !r) return r;
   if (params.owner && ::ioctl(fd->get(), TUNSETOWNER, static_cast<unsigned long>(*params.owner)) < 0)
     return fail(Errc::Failed, "tap " + params.name + ": setting the owner: " + std::strerror(errno));
   if (params.group && ::ioctl(fd->get(), TUNSETGROUP, static_cast<unsigned long>(*params.group)) < 0)

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <functional>
 #include <string>
 
 #include "common/result.h"
@@ -26,7 +27,11 @@ struct TapParams {
 
 // Creates the tap, marks it persistent and returns with no queue attached. The caller checks
 // beforehand that no device has the name: given an existing tap, TUNSETIFF would attach to it.
-Result<void> create_persistent(const TapParams& params);
+// `mark` runs first, while the tap's one queue is held and before it is persistent: a daemon
+// killed before then leaves no tap (the kernel removes a non-persistent tap with its last fd), so
+// no tap is ever left without what `mark` gives it (hostnet's alias, by which a restart finds
+// leftovers). A failing `mark` fails the creation and leaves no tap.
+Result<void> create_persistent(const TapParams& params, const std::function<Result<void>()>& mark = {});
 
 // Attaches one more queue and returns its fd. A single-queue tap whose queue is already open
 // elsewhere answers Errc::Conflict.
