@@ -15,7 +15,7 @@ def test_define_start_list_dumpxml_destroy_undefine(host):
     assert host.networks()["isolated"] == {
         "name": "isolated", "uuid": host.networks()["isolated"]["uuid"], "active": False, "persistent": True,
         "autostart": False, "bridge": "hnbr0", "backend": "bridge", "forward": "none", "warnings": [],
-        "libvirt": host.networks()["isolated"]["libvirt"]}
+        "libvirt": host.networks()["isolated"]["libvirt"], "controllers": []}
     assert host.config_files() == ["isolated.xml"]
 
     host.ctl("net-start", "isolated")
