@@ -398,6 +398,17 @@ Result<void> Manager::update(const std::string& name, const std::string& command
   std::vector<std::string> known = n->current().warnings;
   if (new_stored)
     if (auto r = store_.save_definition(*new_stored); !r) return r;
+  if (new_live && new_live->openflow != n->live->openflow) {
+    // Only the bridge's OpenFlow settings change: its ports and their traffic stay as they are.
+    auto spec = switch_spec_for(*new_live);
+    auto backend = backend_for(*new_live);
+    Result<void> r = backend ? (*backend)->set_openflow(spec.name, spec.owner_tag, spec.openflow.value_or(OpenFlowSpec{}))
+                             : Result<void>(tl::unexpected(backend.error()));
+    if (!r) {
+      if (new_stored) (void)store_.save_definition(*n->persistent);
+      return fail_with_context(r.error(), "network '" + name + "'");
+    }
+  }
   if (new_live) {
     if (DhcpService::wanted(*new_live))
       if (auto r = dhcp_.reload(*new_live); !r) {

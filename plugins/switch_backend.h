@@ -249,6 +249,17 @@ class SwitchBackend {
     return fail(Errc::NotFound, "backend " + info().name + " keeps no counters of " + port.port_name);
   }
 
+  // Sets a running switch's OpenFlow settings to `openflow` (empty: no controllers, the
+  // switch's own defaults), leaving its ports and their traffic alone. Conflict when the switch
+  // is not owner_tag's; Unsupported for a backend without OpenFlow.
+  virtual Result<void> set_openflow(const std::string& switch_name, const std::string& owner_tag,
+                                    const OpenFlowSpec& openflow) {
+    (void)owner_tag;
+    (void)openflow;
+    return fail(Errc::Unsupported, "backend " + info().name + " has no OpenFlow: " + switch_name +
+                                       " cannot have controllers (they need an Open vSwitch network)");
+  }
+
   // The switch's OpenFlow controllers and their connections, as the switch reports them: none
   // for a switch without any, or a backend without OpenFlow. Cheap (no round trip).
   virtual std::vector<ControllerState> controllers(const std::string& switch_name) {

@@ -60,10 +60,42 @@ bool dhcp_host_matches(const DhcpHost& want, const DhcpHost& have) {
          (want.ip.empty() || want.ip == have.ip) && (want.id.empty() || want.id == have.id);
 }
 
+// hostnet's own section: the network's <hostnet:openflow>, replaced whole ("modify", or "add"
+// when it has none) or removed ("delete", whatever the fragment). The fragment is the element
+// with the hostnet: prefix, which the update declares: <hostnet:openflow fail-mode='secure'>...
+Result<NetworkDef> update_openflow(const NetworkDef& def, std::string_view command, std::string_view fragment) {
+  NetworkDef out = def;
+  if (command == "delete") {
+    if (!out.openflow) return fail(Errc::NotFound, "network '" + def.name + "' has no <hostnet:openflow>");
+    out.openflow.reset();
+    return out;
+  }
+  if (command != "modify" && command != "add" && command != "add-last" && command != "add-first")
+    return fail(Errc::Unsupported, "net-update command '" + std::string(command) + "' of hostnet-openflow: use modify or delete");
+  if (command != "modify" && out.openflow)
+    return fail(Errc::Conflict, "network '" + def.name + "' already has <hostnet:openflow>: use modify to replace it");
+  std::string doc = std::string("<network><name>update</name><metadata><hostnet:network xmlns:hostnet='") +
+                    kHostnetNamespace + "'>" + std::string(fragment) + "</hostnet:network></metadata></network>";
+  auto parsed = parse_network(doc);
+  if (!parsed) return tl::unexpected(parsed.error());
+  if (!parsed->openflow || !parsed->port_forwards.empty() || !parsed->tunnels.empty() || !parsed->uplinks.empty() ||
+      !parsed->backend.empty())
+    return fail(Errc::InvalidXML, "expected one <hostnet:openflow> element");
+  out.openflow = parsed->openflow;
+  return out;
+}
+
 }  // namespace
 
 Result<NetworkDef> apply_update(const NetworkDef& def, std::string_view command, std::string_view section,
                                 std::string_view fragment) {
+  if (section == "hostnet-openflow") {
+    auto out = update_openflow(def, command, fragment);
+    if (!out) return out;
+    auto again = parse_network(format_network(*out, kFormatLive));
+    if (!again) return tl::unexpected(again.error());
+    return out;
+  }
   bool add = command == "add" || command == "add-last" || command == "add-first";
   if (!add && command != "delete")
     return fail(Errc::Unsupported, "net-update command '" + std::string(command) + "' is not supported (add, add-first, add-last, delete)");
@@ -111,7 +143,7 @@ Result<NetworkDef> apply_update(const NetworkDef& def, std::string_view command,
     }
   } else {
     return fail(Errc::Unsupported, "net-update of section '" + std::string(section) +
-                                       "' is not supported yet (ip-dhcp-host and dns-host are)");
+                                       "' is not supported yet (ip-dhcp-host, dns-host and hostnet-openflow are)");
   }
   // The whole result must still be a valid definition (duplicate MACs, addresses, ...).
   auto again = parse_network(format_network(out, kFormatLive));

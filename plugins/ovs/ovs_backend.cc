@@ -345,6 +345,23 @@ std::vector<ControllerState> OvsBackend::controllers(const std::string& switch_n
   return out;
 }
 
+Result<void> OvsBackend::set_openflow(const std::string& switch_name, const std::string& owner_tag,
+                                      const OpenFlowSpec& openflow) {
+  if (!session_.connected()) return fail(Errc::Unsupported, info().unavailable_reason);
+  auto bridge = find_row("Bridge", switch_name);
+  if (!bridge) return fail(Errc::NotFound, "Open vSwitch bridge '" + switch_name + "' does not exist");
+  if (owner_of(*bridge->row) != owner_tag)
+    return fail(Errc::Conflict, "Open vSwitch bridge '" + switch_name + "' is not hostnet's bridge for this network");
+  if (openflow_matches(*bridge->row, openflow)) return {};
+  SwitchSpec spec;
+  spec.name = switch_name;
+  spec.owner_tag = owner_tag;
+  spec.openflow = openflow;
+  auto r = transact(ovs::set_openflow_ops(spec, bridge->uuid));
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
 bool OvsBackend::openflow_matches(const nlohmann::json& bridge, const OpenFlowSpec& want) const {
   auto fail_mode = ovsdb::column_string(bridge, "fail_mode");
   auto protocols = ovsdb::column_string_set(bridge, "protocols");

@@ -48,6 +48,8 @@ class OvsBackend final : public SwitchBackend {
   Result<void> detach_port(const PortAttachment& port) override;
   Result<std::map<std::string, std::uint64_t>> port_statistics(const PortAttachment& port) override;
   std::vector<ControllerState> controllers(const std::string& switch_name) override;
+  Result<void> set_openflow(const std::string& switch_name, const std::string& owner_tag,
+                            const OpenFlowSpec& openflow) override;
 
  private:
   struct Flavor {

@@ -518,3 +518,43 @@ def test_openflow_on_a_kernel_bridge_is_refused_and_nothing_is_made(host):
     assert "the kernel bridge has no OpenFlow; OpenFlow controllers need an Open vSwitch network" in err, err
     assert "hnkof0" not in host.links()
     assert not host.networks()["kernel"]["active"]
+
+
+def test_openflow_settings_change_live_with_net_update_and_leave_the_ports_alone(ovs_host):
+    """net-update NET modify hostnet-openflow XML --live --config: the bridge's controllers and
+    fail mode change while the network runs; its ports stay (same ofport) and traffic resumes
+    under the new mode; delete takes the settings away (OVS's defaults again)."""
+    host = ovs_host
+    target = f"tcp:127.0.0.1:{random.randint(20000, 40000)}"  # nothing listens there
+    host.ctl("net-define", host.write_xml("ovsnet", ovs_network(extra=openflow(target, "secure"))))
+    host.ctl("net-start", "ovsnet")
+    topo = Topology(host)
+    host.ctl("port-create", "ovsnet", "--name", "p1")
+    host.ctl("port-create", "ovsnet", "--name", "p2")
+    a = topo.vm_on_port("a", "p1", "10.80.0.11/24")
+    topo.vm_on_port("b", "p2", "10.80.0.12/24")
+    assert not ping(a.ns, "10.80.0.12"), "secure with no controller connected must forward nothing"
+    ofports = [host.ovs.vsctl("get", "Interface", p, "ofport").strip() for p in ("p1", "p2")]
+
+    other = f"tcp:127.0.0.1:{random.randint(40001, 60000)}"
+    host.ctl("net-update", "ovsnet", "modify", "hostnet-openflow",
+             f"<hostnet:openflow fail-mode='standalone'><hostnet:controller target='{other}'/></hostnet:openflow>",
+             "--live", "--config")
+    assert host.ovs.vsctl("get-fail-mode", "hnovs0").strip() == "standalone"
+    assert host.ovs.vsctl("get-controller", "hnovs0").split() == [other]
+    assert host.ovs.vsctl("get", "Bridge", "hnovs0", "protocols").strip() == "[]"
+    host._wait(lambda: ping(a.ns, "10.80.0.12", wait=1), "traffic under standalone after the live update")
+    assert [host.ovs.vsctl("get", "Interface", p, "ofport").strip() for p in ("p1", "p2")] == ofports
+    assert f"<hostnet:controller target=\"{other}\"/>" in host.ctl("net-dumpxml", "ovsnet").stdout
+    assert f"<hostnet:controller target=\"{other}\"/>" in host.ctl("net-dumpxml", "ovsnet", "--inactive").stdout
+
+    host.ctl("net-update", "ovsnet", "delete", "hostnet-openflow", "<hostnet:openflow/>", "--live", "--config")
+    assert host.ovs.vsctl("get-fail-mode", "hnovs0").strip() == ""
+    assert host.ovs.vsctl("get-controller", "hnovs0").strip() == ""
+    assert "openflow" not in host.ctl("net-dumpxml", "ovsnet").stdout
+
+    # A bad fragment changes nothing and says why.
+    err = host.ctl_error("net-update", "ovsnet", "modify", "hostnet-openflow",
+                         "<hostnet:openflow fail-mode='open'/>", "--live", "--config")
+    assert "fail-mode='open'>: must be secure or standalone" in err, err
+    assert host.ovs.vsctl("get-fail-mode", "hnovs0").strip() == ""

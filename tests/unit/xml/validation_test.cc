@@ -477,6 +477,35 @@ TEST(Format, LiveStateOnlyWhenAsked) {
   EXPECT_EQ(xml::format_network(*def, xml::kFormatInactive).find("connections"), std::string::npos);
 }
 
+TEST(Update, OpenFlowIsReplacedWholeOrRemoved) {
+  auto def = xml::parse_network(net(""));
+  ASSERT_TRUE(def) << def.error().message;
+  const char* secure = "<hostnet:openflow fail-mode='secure'><hostnet:controller target='tcp:127.0.0.1'/></hostnet:openflow>";
+  auto added = xml::apply_update(*def, "add", "hostnet-openflow", secure);
+  ASSERT_TRUE(added) << added.error().message;
+  ASSERT_TRUE(added->openflow);
+  EXPECT_EQ(added->openflow->controllers, std::vector<std::string>{"tcp:127.0.0.1"});
+  auto twice = xml::apply_update(*added, "add", "hostnet-openflow", secure);
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().message.find("use modify to replace it"), std::string::npos) << twice.error().message;
+  auto modified = xml::apply_update(*added, "modify", "hostnet-openflow", "<hostnet:openflow fail-mode='standalone'/>");
+  ASSERT_TRUE(modified) << modified.error().message;
+  EXPECT_EQ(modified->openflow->fail_mode, "standalone");
+  EXPECT_TRUE(modified->openflow->controllers.empty());
+  auto bad = xml::apply_update(*added, "modify", "hostnet-openflow", "<hostnet:openflow><hostnet:controller target='tcp:x'/></hostnet:openflow>");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("'x' is not an IPv4 address"), std::string::npos) << bad.error().message;
+  auto other = xml::apply_update(*added, "modify", "hostnet-openflow", "<hostnet:tunnel type='gre' remote='192.0.2.1' key='1'/>");
+  ASSERT_FALSE(other);
+  EXPECT_NE(other.error().message.find("expected one <hostnet:openflow> element"), std::string::npos) << other.error().message;
+  auto removed = xml::apply_update(*added, "delete", "hostnet-openflow", "<hostnet:openflow/>");
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_FALSE(removed->openflow);
+  auto none = xml::apply_update(*removed, "delete", "hostnet-openflow", "");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, Errc::NotFound);
+}
+
 TEST(Update, DhcpAndDnsHostsAddAndDelete) {
   auto def = xml::parse_network(net("  <ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.100' "
                                     "end='10.0.0.200'/></dhcp></ip>\n"));
