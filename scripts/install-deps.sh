@@ -10,7 +10,7 @@ build=(meson ninja-build pkg-config g++ libsdbus-c++-dev libsdbus-c++-bin libtin
 test=(libgtest-dev libvirt-clients python3-pytest iputils-ping busybox nftables tcpdump isc-dhcp-client
       util-linux procps python3-dbus openvswitch-switch systemd polkitd python3-firewall python3-nftables
       libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 virtinst cpio iptables
-      openvswitch-switch-dpdk dpdk dpdk-dev openvswitch-testcontroller)
+      openvswitch-switch-dpdk dpdk dpdk-dev openvswitch-testcontroller python3-os-ken)
 
 bench=(libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients iptables iperf3)
 

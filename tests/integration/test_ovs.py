@@ -3,6 +3,7 @@ hostnet talking OVSDB itself. Each test runs its own ovsdb-server and ovs-vswitc
 datapath: this kernel has no openvswitch module) in the test's namespace."""
 
 import json
+import pathlib
 import random
 import subprocess
 import time
@@ -558,3 +559,31 @@ def test_openflow_settings_change_live_with_net_update_and_leave_the_ports_alone
                          "<hostnet:openflow fail-mode='open'/>", "--live", "--config")
     assert "fail-mode='open'>: must be secure or standalone" in err, err
     assert host.ovs.vsctl("get-fail-mode", "hnovs0").strip() == ""
+
+
+def test_an_os_ken_application_keeps_two_ports_apart(ovs_host):
+    """A controller application no one here wrote the framework of (os-ken, Debian's
+    python3-os-ken) installs flows that send what two VMs send only to the host: each still
+    reaches the host, not the other."""
+    host = ovs_host
+    port = random.randint(20000, 40000)
+    target = f"tcp:127.0.0.1:{port}"
+    start(host, extra=openflow(target, "secure"))
+    topo = Topology(host)
+    host.ctl("port-create", "ovsnet", "--name", "p1")
+    host.ctl("port-create", "ovsnet", "--name", "p2")
+    a = topo.vm_on_port("a", "p1", "10.80.0.11/24")
+    topo.vm_on_port("b", "p2", "10.80.0.12/24")
+    ofports = [host.ovs.vsctl("get", "Interface", p, "ofport").strip() for p in ("p1", "p2")]
+    env = dict(host.env, KEEP_APART_PORTS=",".join(ofports))
+    app = subprocess.Popen(["ip", "netns", "exec", host.ns, "osken-manager", "--ofp-listen-host", "127.0.0.1",
+                            "--ofp-tcp-listen-port", str(port), str(pathlib.Path(__file__).parent / "openflow" / "keep_apart.py")],
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    host.processes.append(app)
+    host._wait(lambda: controller_connected(host), "the bridge to connect to the os-ken application", timeout=60)
+    def flows():  # vswitchd's management socket is in the test's OVS run directory
+        return run(["ip", "netns", "exec", host.ns, "ovs-ofctl", "-O", "OpenFlow13", "dump-flows", "hnovs0"],
+                   env=host.ovs.env, check=False).stdout
+    host._wait(lambda: "priority=100,in_port" in flows(), "the application's flows", timeout=30)
+    host._wait(lambda: ping(a.ns, "10.80.0.1", wait=1), "VM a to reach the host through the application's flows")
+    assert not ping(a.ns, "10.80.0.12"), "the application keeps p1 and p2 apart, yet a reached b"
