@@ -210,14 +210,20 @@ class Host:
             except subprocess.TimeoutExpired:
                 self.bus.kill()
                 self.bus.wait()
-        # dnsmasq outlives hostnetd by design; here it goes with the test, by the pids hostnetd
-        # recorded, and only if the process really is a dnsmasq of this test's state dir.
+        # dnsmasq outlives hostnetd by design; here it goes with the test: every process of the
+        # test's namespace whose command line names this test's state dir, pid file or not (a
+        # dnsmasq started just before the test ended may not have written one yet).
+        pids = set(run(["ip", "netns", "pids", self.ns], check=False).stdout.split())
         for pidfile in (self.state_dir / "dnsmasq").glob("*.pid"):
             try:
-                pid = int(pidfile.read_text().split()[0])
-                if str(self.state_dir) in Path(f"/proc/{pid}/cmdline").read_text():
-                    os.kill(pid, signal.SIGKILL)
-            except (OSError, ValueError, IndexError):
+                pids.add(pidfile.read_text().split()[0])
+            except (OSError, IndexError):
+                pass
+        for pid in pids:
+            try:
+                if str(self.state_dir) in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+                    os.kill(int(pid), signal.SIGKILL)
+            except (OSError, ValueError):
                 pass
         for ns in [self.ns, *self.extra_namespaces]:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
